@@ -75,6 +75,14 @@ final class HeaderParser {
           "header must be a JSON object starting with '{' at byte 8, found "
               + (json.length == 0 ? "nothing" : "byte 0x" + Integer.toHexString(json[0] & 0xFF)));
     }
+    for (int i = 0; i < json.length; i++) {
+      // UTF-8 JSON never contains a raw NUL; rejecting it also stops the parser from guessing a
+      // UTF-16 or UTF-32 encoding
+      if (json[i] == 0) {
+        throw error(Problem.HEADER_JSON,
+            "header contains a NUL byte at header offset " + i + "; it must be UTF-8 JSON");
+      }
+    }
     Map<String, TensorInfo> tensors = new TreeMap<>();
     Map<String, String> metadata = Collections.emptyMap();
     boolean sawMetadata = false;

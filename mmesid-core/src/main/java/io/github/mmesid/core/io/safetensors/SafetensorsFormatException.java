@@ -41,7 +41,9 @@ public final class SafetensorsFormatException extends IllegalArgumentException {
     MISSING_TENSOR
   }
 
+  /** The kind of defect. */
   private final Problem problem;
+  /** The malformed file, as a path string. */
   private final String file;
 
   /**

@@ -82,6 +82,7 @@ class SafetensorsMalformedTest {
     expect(file("array.st", "[1, 2]", 0), Problem.HEADER_JSON, "'{'");
     expect(file("trailing.st", "{} {}", 0), Problem.HEADER_JSON, "after the header");
     expect(file("utf8.st", 3, new byte[] {'{', (byte) 0xC3, '}'}, 0), Problem.HEADER_JSON);
+    expect(file("utf16.st", 4, new byte[] {'{', 0, '}', 0}, 0), Problem.HEADER_JSON, "NUL");
     expect(file("notobj.st", "{\"a\": 5}", 0), Problem.HEADER_JSON, "'a'");
     expect(file("missing.st", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4), Problem.HEADER_JSON,
         "'a'", "data_offsets");
