@@ -1,0 +1,47 @@
+package io.github.mmesid.core.engine.graph;
+
+/**
+ * How a graph is exported.
+ *
+ * @param parametersAsInitializers embed parameters' current values as initializers (inference
+ *     export) instead of declaring them as inputs (training, where the trainer feeds them)
+ * @param maxEmbeddedFrozenBytes frozen weights larger than this are not embedded in the
+ *     protobuf; they become inputs listed in {@link ExportedGraph#externalValues()} that the
+ *     runtime binds (zero-copy) on every run
+ * @param opset ONNX opset of the default domain (ONNX Runtime 1.29 accepts up to 26)
+ */
+public record ExportOptions(boolean parametersAsInitializers, long maxEmbeddedFrozenBytes,
+    int opset) {
+  /** The default opset. */
+  public static final int DEFAULT_OPSET = 21;
+
+  /** Validates the fields. */
+  public ExportOptions {
+    if (maxEmbeddedFrozenBytes < 0) {
+      throw new IllegalArgumentException(
+          "maxEmbeddedFrozenBytes must be >= 0, got " + maxEmbeddedFrozenBytes);
+    }
+    if (opset < 21 || opset > 26) {
+      throw new IllegalArgumentException("opset must be in [21, 26], got " + opset);
+    }
+  }
+
+  /**
+   * Training defaults: parameters as inputs, frozen weights over 1 MiB kept out of the
+   * protobuf, opset 21.
+   *
+   * @return the options
+   */
+  public static ExportOptions training() {
+    return new ExportOptions(false, 1L << 20, DEFAULT_OPSET);
+  }
+
+  /**
+   * Inference defaults: parameters embedded, frozen weights over 1 MiB kept out of the protobuf.
+   *
+   * @return the options
+   */
+  public static ExportOptions inference() {
+    return new ExportOptions(true, 1L << 20, DEFAULT_OPSET);
+  }
+}

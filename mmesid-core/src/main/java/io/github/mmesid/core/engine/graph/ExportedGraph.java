@@ -1,0 +1,44 @@
+package io.github.mmesid.core.engine.graph;
+
+import ai.onnx.proto.OnnxMl;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An exported ONNX model with the description of its inputs and outputs.
+ *
+ * @param model the ONNX model
+ * @param inputs the graph inputs in order (run-time inputs, parameters, random inputs and
+ *     external frozen weights)
+ * @param outputs the graph outputs in order
+ * @param externalValues values of frozen weights kept out of the protobuf, by input name: the
+ *     runtime binds them as inputs on every run
+ */
+public record ExportedGraph(OnnxMl.ModelProto model, List<ValueSpec> inputs,
+    List<ValueSpec> outputs, Map<String, TensorData> externalValues) {
+  /** Copies the collections. */
+  public ExportedGraph {
+    inputs = List.copyOf(inputs);
+    outputs = List.copyOf(outputs);
+    externalValues = Map.copyOf(externalValues);
+  }
+
+  /**
+   * The serialized model.
+   *
+   * @return protobuf bytes
+   */
+  public byte[] toByteArray() {
+    return model.toByteArray();
+  }
+
+  /**
+   * The inputs of one kind.
+   *
+   * @param kind the kind
+   * @return the matching inputs in order
+   */
+  public List<ValueSpec> inputs(Tensor.Kind kind) {
+    return inputs.stream().filter(v -> v.kind() == kind).toList();
+  }
+}

@@ -1,0 +1,227 @@
+package io.github.mmesid.core.engine.graph;
+
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Exports (a pruned part of) a {@link Graph} as an ONNX {@code ModelProto}: only the nodes needed
+ * for the requested outputs are emitted; sources become inputs or initializers according to
+ * {@link ExportOptions}.
+ */
+public final class OnnxExporter {
+  /** The ONNX IR version written (ONNX Runtime 1.29 accepts up to 13). */
+  public static final long IR_VERSION = 10;
+
+  private OnnxExporter() {}
+
+  /**
+   * Exports with {@link ExportOptions#training()}.
+   *
+   * @param graph the graph
+   * @param outputs output name to tensor, in output order
+   * @return the exported model
+   */
+  public static ExportedGraph export(Graph graph, Map<String, Tensor> outputs) {
+    return export(graph, outputs, ExportOptions.training());
+  }
+
+  /**
+   * Exports the nodes needed for {@code outputs}.
+   *
+   * @param graph the graph
+   * @param outputs output name to tensor, in output order (a {@link LinkedHashMap} keeps it)
+   * @param options export options
+   * @return the exported model
+   */
+  public static ExportedGraph export(Graph graph, Map<String, Tensor> outputs,
+      ExportOptions options) {
+    if (outputs.isEmpty()) {
+      throw new IllegalArgumentException("Export of graph " + graph.name() + " needs outputs");
+    }
+    // Which tensors are needed.
+    Set<Tensor> needed = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Tensor> stack = new ArrayList<>();
+    for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+      Tensor t = e.getValue();
+      if (t.graph() != graph) {
+        throw new IllegalArgumentException(
+            "Output " + e.getKey() + " (" + t + ") does not belong to graph " + graph.name());
+      }
+      stack.add(t);
+    }
+    while (!stack.isEmpty()) {
+      Tensor t = stack.remove(stack.size() - 1);
+      if (!needed.add(t)) {
+        continue;
+      }
+      if (t.producer() != null) {
+        for (Tensor in : t.producer().inputs()) {
+          if (in != null) {
+            stack.add(in);
+          }
+        }
+      }
+    }
+
+    OnnxMl.GraphProto.Builder gp = OnnxMl.GraphProto.newBuilder().setName(graph.name());
+    List<ValueSpec> inputs = new ArrayList<>();
+    Map<String, TensorData> external = new LinkedHashMap<>();
+    for (Tensor s : graph.sources()) {
+      if (!needed.contains(s)) {
+        continue;
+      }
+      boolean embed;
+      switch (s.kind()) {
+        case CONSTANT:
+          embed = true;
+          break;
+        case PARAMETER:
+          embed = options.parametersAsInitializers();
+          break;
+        case FROZEN:
+          embed = s.data().byteSize() <= options.maxEmbeddedFrozenBytes();
+          if (!embed) {
+            external.put(s.name(), s.data());
+          }
+          break;
+        default:
+          embed = false;
+      }
+      if (embed) {
+        gp.addInitializer(tensorProto(s.name(), s.data()));
+      } else {
+        gp.addInput(valueInfo(s.name(), s.dtype(), s.shape()));
+        inputs.add(new ValueSpec(s.name(), s.dtype(), s.shape(), s.kind()));
+      }
+    }
+    for (Node n : graph.nodes()) {
+      boolean use = false;
+      for (Tensor o : n.outputs()) {
+        use |= needed.contains(o);
+      }
+      if (!use) {
+        continue;
+      }
+      OnnxMl.NodeProto.Builder np = OnnxMl.NodeProto.newBuilder()
+          .setName(n.name()).setOpType(n.opType());
+      for (Tensor in : n.inputs()) {
+        np.addInput(in == null ? "" : in.name());
+      }
+      for (Tensor o : n.outputs()) {
+        np.addOutput(o.name());
+      }
+      for (Map.Entry<String, Object> a : n.attributes().entrySet()) {
+        np.addAttribute(attribute(a.getKey(), a.getValue()));
+      }
+      gp.addNode(np);
+    }
+    List<ValueSpec> outSpecs = new ArrayList<>();
+    Set<Tensor> emittedAsIs = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+      String name = e.getKey();
+      Tensor t = e.getValue();
+      boolean asIs = t.kind() == Tensor.Kind.COMPUTED && t.name().equals(name)
+          && emittedAsIs.add(t);
+      if (!asIs) {
+        Tensor clash = null;
+        try {
+          clash = graph.tensor(name);
+        } catch (IllegalArgumentException absent) {
+          // free name
+        }
+        if (clash != null && clash != t) {
+          throw new IllegalArgumentException("Output name " + name
+              + " is already the name of another tensor (" + clash + ") in graph " + graph.name());
+        }
+        gp.addNode(OnnxMl.NodeProto.newBuilder().setName("out_" + name).setOpType("Identity")
+            .addInput(t.name()).addOutput(name));
+      }
+      gp.addOutput(valueInfo(name, t.dtype(), t.shape()));
+      outSpecs.add(new ValueSpec(name, t.dtype(), t.shape(), Tensor.Kind.COMPUTED));
+    }
+    OnnxMl.ModelProto model = OnnxMl.ModelProto.newBuilder()
+        .setIrVersion(IR_VERSION)
+        .setProducerName("mmesid")
+        .setProducerVersion("0.1")
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("")
+            .setVersion(options.opset()))
+        .setGraph(gp)
+        .build();
+    return new ExportedGraph(model, inputs, outSpecs, external);
+  }
+
+  static OnnxMl.ValueInfoProto valueInfo(String name, DType dtype, Shape shape) {
+    OnnxMl.TensorShapeProto.Builder sp = OnnxMl.TensorShapeProto.newBuilder();
+    for (Dim d : shape.dims()) {
+      OnnxMl.TensorShapeProto.Dimension.Builder db = OnnxMl.TensorShapeProto.Dimension.newBuilder();
+      if (d.isKnown()) {
+        db.setDimValue(d.value());
+      } else if (!d.symbol().startsWith("?")) {
+        db.setDimParam(d.symbol());
+      }
+      sp.addDim(db);
+    }
+    return OnnxMl.ValueInfoProto.newBuilder().setName(name)
+        .setType(OnnxMl.TypeProto.newBuilder().setTensorType(
+            OnnxMl.TypeProto.Tensor.newBuilder().setElemType(dtype.onnxCode()).setShape(sp)))
+        .build();
+  }
+
+  /**
+   * Converts values to an ONNX {@code TensorProto} (raw little-endian data).
+   *
+   * @param name the tensor name
+   * @param data the values
+   * @return the proto
+   */
+  public static OnnxMl.TensorProto tensorProto(String name, TensorData data) {
+    OnnxMl.TensorProto.Builder b = OnnxMl.TensorProto.newBuilder().setName(name)
+        .setDataType(data.dtype().onnxCode())
+        .setRawData(ByteString.copyFrom(data.bytes()));
+    for (long d : data.shape()) {
+      b.addDims(d);
+    }
+    return b.build();
+  }
+
+  private static OnnxMl.AttributeProto attribute(String name, Object v) {
+    OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name);
+    if (v instanceof Long) {
+      a.setType(OnnxMl.AttributeProto.AttributeType.INT).setI((Long) v);
+    } else if (v instanceof Double) {
+      a.setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF(((Double) v).floatValue());
+    } else if (v instanceof String) {
+      a.setType(OnnxMl.AttributeProto.AttributeType.STRING)
+          .setS(ByteString.copyFrom((String) v, StandardCharsets.UTF_8));
+    } else if (v instanceof long[]) {
+      a.setType(OnnxMl.AttributeProto.AttributeType.INTS);
+      for (long l : (long[]) v) {
+        a.addInts(l);
+      }
+    } else if (v instanceof double[]) {
+      a.setType(OnnxMl.AttributeProto.AttributeType.FLOATS);
+      for (double d : (double[]) v) {
+        a.addFloats((float) d);
+      }
+    } else if (v instanceof String[]) {
+      a.setType(OnnxMl.AttributeProto.AttributeType.STRINGS);
+      for (String s : (String[]) v) {
+        a.addStrings(ByteString.copyFrom(s, StandardCharsets.UTF_8));
+      }
+    } else if (v instanceof TensorData) {
+      a.setType(OnnxMl.AttributeProto.AttributeType.TENSOR).setT(tensorProto(name,
+          (TensorData) v));
+    } else {
+      throw new IllegalArgumentException("Unsupported attribute type for " + name + ": " + v);
+    }
+    return a.build();
+  }
+}

@@ -1,0 +1,311 @@
+package io.github.mmesid.core.engine.graph;
+
+/**
+ * A symbolic tensor in a {@link Graph}: a graph input, a parameter, a frozen weight, a constant or
+ * the output of a node. Operations are methods that add nodes to the same graph and return new
+ * tensors; see {@link MathOps}, {@link ArrayOps} and {@link NnOps} for the full set.
+ */
+public final class Tensor {
+  /** Where a tensor's value comes from. */
+  public enum Kind {
+    /** Fed by the caller at run time. */
+    INPUT,
+    /** Trainable parameter (fed at run time by the trainer). */
+    PARAMETER,
+    /** Non-trainable weight, possibly large (kept out of the protobuf when large). */
+    FROZEN,
+    /** Small constant embedded in the model. */
+    CONSTANT,
+    /** Uniform [0, 1) noise the runtime fills each step from a seeded generator (dropout). */
+    RANDOM,
+    /** Output of a node. */
+    COMPUTED
+  }
+
+  private final Graph graph;
+  private final String name;
+  private final DType dtype;
+  private final Shape shape;
+  private final Kind kind;
+  private final Node producer; // null unless COMPUTED
+  private final TensorData data; // values of PARAMETER (initial), FROZEN, CONSTANT; else null
+
+  Tensor(Graph graph, String name, DType dtype, Shape shape, Kind kind, Node producer,
+      TensorData data) {
+    this.graph = graph;
+    this.name = name;
+    this.dtype = dtype;
+    this.shape = shape;
+    this.kind = kind;
+    this.producer = producer;
+    this.data = data;
+  }
+
+  /**
+   * The graph.
+   *
+   * @return the owning graph
+   */
+  public Graph graph() {
+    return graph;
+  }
+
+  /**
+   * The unique value name (the ONNX value name on export).
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * The element type.
+   *
+   * @return the dtype
+   */
+  public DType dtype() {
+    return dtype;
+  }
+
+  /**
+   * The (partly symbolic) shape.
+   *
+   * @return the shape
+   */
+  public Shape shape() {
+    return shape;
+  }
+
+  /**
+   * The rank.
+   *
+   * @return number of dimensions
+   */
+  public int rank() {
+    return shape.rank();
+  }
+
+  /**
+   * Where the value comes from.
+   *
+   * @return the kind
+   */
+  public Kind kind() {
+    return kind;
+  }
+
+  /**
+   * The producing node, or null for sources.
+   *
+   * @return the node
+   */
+  public Node producer() {
+    return producer;
+  }
+
+  /**
+   * The values of a parameter (initial), frozen weight or constant; null otherwise.
+   *
+   * @return the data
+   */
+  public TensorData data() {
+    return data;
+  }
+
+  void checkSameGraph(Tensor other) {
+    if (other.graph != graph) {
+      throw new IllegalArgumentException(
+          "Tensors " + name + " and " + other.name + " belong to different graphs");
+    }
+  }
+
+  // ---- Elementwise arithmetic (broadcasting) ----
+
+  /**
+   * Elementwise sum with broadcasting.
+   *
+   * @param o other operand
+   * @return {@code this + o}
+   */
+  public Tensor add(Tensor o) {
+    return MathOps.add(this, o);
+  }
+
+  /**
+   * Adds a scalar.
+   *
+   * @param c the scalar
+   * @return {@code this + c}
+   */
+  public Tensor add(double c) {
+    return MathOps.add(this, graph.scalarLike(c, this));
+  }
+
+  /**
+   * Elementwise difference with broadcasting.
+   *
+   * @param o other operand
+   * @return {@code this - o}
+   */
+  public Tensor sub(Tensor o) {
+    return MathOps.sub(this, o);
+  }
+
+  /**
+   * Elementwise product with broadcasting.
+   *
+   * @param o other operand
+   * @return {@code this * o}
+   */
+  public Tensor mul(Tensor o) {
+    return MathOps.mul(this, o);
+  }
+
+  /**
+   * Multiplies by a scalar.
+   *
+   * @param c the scalar
+   * @return {@code this * c}
+   */
+  public Tensor mul(double c) {
+    return MathOps.mul(this, graph.scalarLike(c, this));
+  }
+
+  /**
+   * Elementwise quotient with broadcasting.
+   *
+   * @param o other operand
+   * @return {@code this / o}
+   */
+  public Tensor div(Tensor o) {
+    return MathOps.div(this, o);
+  }
+
+  /**
+   * Negation.
+   *
+   * @return {@code -this}
+   */
+  public Tensor neg() {
+    return MathOps.neg(this);
+  }
+
+  /**
+   * Batched matrix product with broadcasting of batch dimensions (ONNX MatMul semantics).
+   *
+   * @param o right operand
+   * @return {@code this @ o}
+   */
+  public Tensor matmul(Tensor o) {
+    return MathOps.matmul(this, o);
+  }
+
+  /**
+   * Rectified linear unit.
+   *
+   * @return {@code max(this, 0)}
+   */
+  public Tensor relu() {
+    return MathOps.relu(this);
+  }
+
+  /**
+   * Exponential.
+   *
+   * @return {@code exp(this)}
+   */
+  public Tensor exp() {
+    return MathOps.exp(this);
+  }
+
+  /**
+   * Natural logarithm.
+   *
+   * @return {@code log(this)}
+   */
+  public Tensor log() {
+    return MathOps.log(this);
+  }
+
+  /**
+   * Square root.
+   *
+   * @return {@code sqrt(this)}
+   */
+  public Tensor sqrt() {
+    return MathOps.sqrt(this);
+  }
+
+  /**
+   * Sum over axes.
+   *
+   * @param keepDims whether reduced axes stay as size 1
+   * @param axes axes to reduce (none: all)
+   * @return the sum
+   */
+  public Tensor sum(boolean keepDims, int... axes) {
+    return MathOps.reduceSum(this, keepDims, axes);
+  }
+
+  /**
+   * Mean over axes.
+   *
+   * @param keepDims whether reduced axes stay as size 1
+   * @param axes axes to reduce (none: all)
+   * @return the mean
+   */
+  public Tensor mean(boolean keepDims, int... axes) {
+    return MathOps.reduceMean(this, keepDims, axes);
+  }
+
+  // ---- Shape ----
+
+  /**
+   * Reshape (ONNX semantics: 0 copies the input dimension, -1 is inferred).
+   *
+   * @param dims target dimensions
+   * @return the reshaped tensor
+   */
+  public Tensor reshape(long... dims) {
+    return ArrayOps.reshape(this, dims);
+  }
+
+  /**
+   * Permutes axes.
+   *
+   * @param perm the permutation
+   * @return the transposed tensor
+   */
+  public Tensor transpose(int... perm) {
+    return ArrayOps.transpose(this, perm);
+  }
+
+  /**
+   * Stops gradients: the value passes, no gradient flows back through it.
+   *
+   * @return an identity copy that autodiff treats as a constant
+   */
+  public Tensor stopGradient() {
+    return ArrayOps.stopGradient(this);
+  }
+
+  /**
+   * Converts the element type.
+   *
+   * @param to target type
+   * @return the converted tensor
+   */
+  public Tensor cast(DType to) {
+    return ArrayOps.cast(this, to);
+  }
+
+  // ---- fluent methods of math/nn ops (MathOps, NnOps) ----
+
+  // ---- fluent methods of array ops and layers (ArrayOps, Layers) ----
+
+  @Override
+  public String toString() {
+    return name + ":" + dtype + shape;
+  }
+}
