@@ -126,7 +126,11 @@ public sealed interface LrSchedule
    * @param warmupSteps warm-up length, {@code >= 0} (0: no warm-up)
    */
   record Constant(long warmupSteps) implements LrSchedule {
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param warmupSteps see the record description
+     */
     public Constant {
       if (warmupSteps < 0) {
         throw new IllegalArgumentException("Constant schedule warmupSteps must be >= 0, got "
@@ -151,7 +155,13 @@ public sealed interface LrSchedule
    * @param minFactor the floor as a fraction of the base rate, in {@code [0, 1]}
    */
   record Cosine(long warmupSteps, long totalSteps, double minFactor) implements LrSchedule {
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param warmupSteps see the record description
+     * @param totalSteps see the record description
+     * @param minFactor see the record description
+     */
     public Cosine {
       checkSteps("Cosine", warmupSteps, totalSteps);
       Checks.unitClosed("Cosine schedule", "minFactor", minFactor);
@@ -178,7 +188,13 @@ public sealed interface LrSchedule
    * @param endFactor the final factor, in {@code [0, 1]}
    */
   record Linear(long warmupSteps, long totalSteps, double endFactor) implements LrSchedule {
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param warmupSteps see the record description
+     * @param totalSteps see the record description
+     * @param endFactor see the record description
+     */
     public Linear {
       checkSteps("Linear", warmupSteps, totalSteps);
       Checks.unitClosed("Linear schedule", "endFactor", endFactor);

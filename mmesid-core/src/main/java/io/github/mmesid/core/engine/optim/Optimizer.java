@@ -205,7 +205,16 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
    */
   record Sgd(double lr, double momentum, boolean nesterov, double weightDecay,
       Predicate<String> decayFilter, double maxGradNorm) implements Optimizer {
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param lr see the record description
+     * @param momentum see the record description
+     * @param nesterov see the record description
+     * @param weightDecay see the record description
+     * @param decayFilter see the record description
+     * @param maxGradNorm see the record description
+     */
     public Sgd {
       Checks.nonNegative("Sgd", "lr", lr);
       Checks.unitHalfOpen("Sgd", "momentum", momentum);
@@ -271,7 +280,17 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
    */
   record Adam(double lr, double beta1, double beta2, double eps, double weightDecay,
       Predicate<String> decayFilter, double maxGradNorm) implements Optimizer {
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param lr see the record description
+     * @param beta1 see the record description
+     * @param beta2 see the record description
+     * @param eps see the record description
+     * @param weightDecay see the record description
+     * @param decayFilter see the record description
+     * @param maxGradNorm see the record description
+     */
     public Adam {
       validateAdam("Adam", lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
     }
@@ -339,7 +358,17 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
    */
   record AdamW(double lr, double beta1, double beta2, double eps, double weightDecay,
       Predicate<String> decayFilter, double maxGradNorm) implements Optimizer {
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param lr see the record description
+     * @param beta1 see the record description
+     * @param beta2 see the record description
+     * @param eps see the record description
+     * @param weightDecay see the record description
+     * @param decayFilter see the record description
+     * @param maxGradNorm see the record description
+     */
     public AdamW {
       validateAdam("AdamW", lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
     }

@@ -19,7 +19,13 @@ import java.util.regex.Pattern;
 public record ParamSpec(String name, DType dtype, Shape shape) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:/\\-]+");
 
-  /** Validates the fields. */
+  /**
+   * Validates the fields.
+   *
+   * @param name see the record description
+   * @param dtype see the record description
+   * @param shape see the record description
+   */
   public ParamSpec {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("Parameter name '" + name

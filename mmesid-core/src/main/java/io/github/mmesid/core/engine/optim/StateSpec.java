@@ -17,7 +17,15 @@ import java.nio.ByteBuffer;
  * @param shape static shape (the parameter's)
  */
 public record StateSpec(String name, String param, StateSlot slot, DType dtype, Shape shape) {
-  /** Validates the fields. */
+  /**
+   * Validates the fields.
+   *
+   * @param name see the record description
+   * @param param see the record description
+   * @param slot see the record description
+   * @param dtype see the record description
+   * @param shape see the record description
+   */
   public StateSpec {
     Checks.nonNull("StateSpec", "param", param);
     Checks.nonNull("StateSpec", "slot", slot);
