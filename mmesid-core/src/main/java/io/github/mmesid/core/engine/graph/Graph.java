@@ -347,6 +347,16 @@ public final class Graph {
     return t;
   }
 
+  /**
+   * Looks a tensor up by name.
+   *
+   * @param n the name
+   * @return the tensor, or null if no tensor has that name
+   */
+  public Tensor find(String n) {
+    return byName.get(n);
+  }
+
   @Override
   public String toString() {
     return "Graph[" + name + ", " + sources.size() + " sources, " + nodes.size() + " nodes]";

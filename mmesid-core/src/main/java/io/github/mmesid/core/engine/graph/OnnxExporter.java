@@ -102,6 +102,21 @@ public final class OnnxExporter {
         inputs.add(new ValueSpec(s.name(), s.dtype(), s.shape(), s.kind()));
       }
     }
+    // Outputs are named by renaming the producing node's output where possible (no copy); an
+    // Identity is added only for sources and for a tensor requested under several names.
+    Map<Tensor, String> rename = new IdentityHashMap<>();
+    for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+      String name = e.getKey();
+      Tensor t = e.getValue();
+      Tensor clash = graph.find(name);
+      if (clash != null && clash != t) {
+        throw new IllegalArgumentException("Output name " + name
+            + " is already the name of another tensor (" + clash + ") in graph " + graph.name());
+      }
+      if (t.kind() == Tensor.Kind.COMPUTED && !rename.containsKey(t)) {
+        rename.put(t, name);
+      }
+    }
     for (Node n : graph.nodes()) {
       boolean use = false;
       for (Tensor o : n.outputs()) {
@@ -113,10 +128,10 @@ public final class OnnxExporter {
       OnnxMl.NodeProto.Builder np = OnnxMl.NodeProto.newBuilder()
           .setName(n.name()).setOpType(n.opType());
       for (Tensor in : n.inputs()) {
-        np.addInput(in == null ? "" : in.name());
+        np.addInput(in == null ? "" : rename.getOrDefault(in, in.name()));
       }
       for (Tensor o : n.outputs()) {
-        np.addOutput(o.name());
+        np.addOutput(rename.getOrDefault(o, o.name()));
       }
       for (Map.Entry<String, Object> a : n.attributes().entrySet()) {
         np.addAttribute(attribute(a.getKey(), a.getValue()));
@@ -124,25 +139,13 @@ public final class OnnxExporter {
       gp.addNode(np);
     }
     List<ValueSpec> outSpecs = new ArrayList<>();
-    Set<Tensor> emittedAsIs = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
       String name = e.getKey();
       Tensor t = e.getValue();
-      boolean asIs = t.kind() == Tensor.Kind.COMPUTED && t.name().equals(name)
-          && emittedAsIs.add(t);
-      if (!asIs) {
-        Tensor clash = null;
-        try {
-          clash = graph.tensor(name);
-        } catch (IllegalArgumentException absent) {
-          // free name
-        }
-        if (clash != null && clash != t) {
-          throw new IllegalArgumentException("Output name " + name
-              + " is already the name of another tensor (" + clash + ") in graph " + graph.name());
-        }
+      String produced = rename.getOrDefault(t, t.name());
+      if (!produced.equals(name)) {
         gp.addNode(OnnxMl.NodeProto.newBuilder().setName("out_" + name).setOpType("Identity")
-            .addInput(t.name()).addOutput(name));
+            .addInput(produced).addOutput(name));
       }
       gp.addOutput(valueInfo(name, t.dtype(), t.shape()));
       outSpecs.add(new ValueSpec(name, t.dtype(), t.shape(), Tensor.Kind.COMPUTED));
