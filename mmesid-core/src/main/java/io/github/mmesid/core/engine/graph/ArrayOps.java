@@ -1183,7 +1183,8 @@ public final class ArrayOps {
 
   /**
    * Position ids that skip left padding: {@code max(cumsum(mask, -1) - 1, 0)}, so the first real
-   * token of every row gets position 0 and padding positions get 0.
+   * token of every row gets position 0, left-padding positions get 0 and right-padding positions
+   * repeat the last token's position (their values do not matter under a padding mask).
    *
    * @param attentionMask {@code [B, T]} INT64, INT32 or BOOL, 1 for tokens and 0 for padding
    * @return INT64 {@code [B, T]}

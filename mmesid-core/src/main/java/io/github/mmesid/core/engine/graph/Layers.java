@@ -423,6 +423,11 @@ public final class Layers {
    * Scaled dot-product attention with grouped key/value heads: {@code softmax(q k^T * scale +
    * mask) v}, where each group of {@code Hq / Hkv} query heads shares one key/value head.
    *
+   * <p>Note for float64 graphs: ONNX Runtime's graph optimiser fuses the score scaling into a
+   * FusedMatMul whose {@code alpha} is a float32 attribute, so a scale that float32 cannot
+   * represent exactly is rounded to float32 (relative effect about 1e-8; float32 graphs are
+   * unaffected).
+   *
    * @param q queries {@code [B, Hq, T, D]}
    * @param k keys {@code [B, Hkv, S, D]}, {@code Hq % Hkv == 0}
    * @param v values {@code [B, Hkv, S, Dv]}

@@ -88,6 +88,8 @@ class GatherOpsTest {
       assertEquals(0.0, gv.values()[6 + c]);
     }
     check((gr, x) -> x.get(0).gather(x.get(1)), table, idx);
+    TensorData idx32 = TensorData.ofInts(new long[] {3}, 4, 4, 0);
+    check((gr, x) -> x.get(0).gather(x.get(1)), table, idx32);
   }
 
   @Test
