@@ -777,7 +777,10 @@ public final class ArrayOps {
   /**
    * Static strided slice (ONNX Slice with constant parameters and positive steps). Starts and
    * ends follow ONNX semantics: negative values count from the end of the axis, values out of
-   * range are clamped, and {@link Long#MAX_VALUE} as an end means "to the end".
+   * range are clamped, and {@link Long#MAX_VALUE} as an end means "to the end". The gradient of
+   * a unit-step slice is a Pad of the output gradient (pads computed at run time where a sliced
+   * axis is symbolic); that of a strided slice scatters into flat zeros through an INT64 tensor
+   * of flat positions as large as {@code x}.
    *
    * @param x input
    * @param starts first index per sliced axis
