@@ -304,6 +304,155 @@ public final class Tensor {
 
   // ---- fluent methods of array ops and layers (ArrayOps, Layers) ----
 
+  /**
+   * Rows of this table selected by indices (embedding lookup, ONNX Gather on axis 0).
+   *
+   * @param indices INT64 or INT32 indices of any shape
+   * @return {@code indices.shape + shape[1:]}
+   */
+  public Tensor gather(Tensor indices) {
+    return ArrayOps.gather(this, indices);
+  }
+
+  /**
+   * Selection along an axis (ONNX Gather).
+   *
+   * @param indices INT64 or INT32 indices of any shape
+   * @param axis the axis
+   * @return {@code shape[:axis] + indices.shape + shape[axis+1:]}
+   */
+  public Tensor gather(Tensor indices, int axis) {
+    return ArrayOps.gather(this, indices, axis);
+  }
+
+  /**
+   * Element-wise selection along an axis (ONNX GatherElements).
+   *
+   * @param indices INT64 or INT32 indices of the same rank
+   * @param axis the axis
+   * @return a tensor of the shape of {@code indices}
+   */
+  public Tensor gatherElements(Tensor indices, int axis) {
+    return ArrayOps.gatherElements(this, indices, axis);
+  }
+
+  /**
+   * Step-1 slice of one axis.
+   *
+   * @param axis the axis
+   * @param start first index (negative counts from the end)
+   * @param end end index, exclusive ({@link Long#MAX_VALUE}: to the end)
+   * @return the slice
+   */
+  public Tensor slice(int axis, long start, long end) {
+    return ArrayOps.slice(this, axis, start, end);
+  }
+
+  /**
+   * Splits along an axis into pieces of the given sizes.
+   *
+   * @param axis the axis
+   * @param sizes piece sizes
+   * @return the pieces
+   */
+  public java.util.List<Tensor> split(int axis, long... sizes) {
+    return ArrayOps.split(this, axis, sizes);
+  }
+
+  /**
+   * Constant padding.
+   *
+   * @param pads {@code [begins..., ends...]}
+   * @param value fill value
+   * @return the padded tensor
+   */
+  public Tensor pad(long[] pads, double value) {
+    return ArrayOps.pad(this, pads, value);
+  }
+
+  /**
+   * Flattens to a matrix (ONNX Flatten).
+   *
+   * @param axis split point
+   * @return the 2-D tensor
+   */
+  public Tensor flatten(int axis) {
+    return ArrayOps.flatten(this, axis);
+  }
+
+  /**
+   * Repeats along each axis (ONNX Tile).
+   *
+   * @param repeats one count per axis
+   * @return the tiled tensor
+   */
+  public Tensor tile(long... repeats) {
+    return ArrayOps.tile(this, repeats);
+  }
+
+  /**
+   * Inclusive cumulative sum along an axis.
+   *
+   * @param axis the axis
+   * @return the cumulative sum
+   */
+  public Tensor cumSum(int axis) {
+    return ArrayOps.cumSum(this, axis, false, false);
+  }
+
+  /**
+   * Inserts size-1 axes.
+   *
+   * @param axes positions in the output
+   * @return the tensor with new axes
+   */
+  public Tensor unsqueeze(int... axes) {
+    return ArrayOps.unsqueeze(this, axes);
+  }
+
+  /**
+   * Removes size-1 axes.
+   *
+   * @param axes the axes
+   * @return the squeezed tensor
+   */
+  public Tensor squeeze(int... axes) {
+    return ArrayOps.squeeze(this, axes);
+  }
+
+  /**
+   * Broadcasts to a static shape.
+   *
+   * @param shape the target shape
+   * @return the expanded tensor
+   */
+  public Tensor expand(Shape shape) {
+    return ArrayOps.expand(this, shape);
+  }
+
+  /**
+   * RMS normalisation over the last axis (see {@link Layers#rmsNorm}).
+   *
+   * @param weight scale {@code [D]}
+   * @param eps added to the mean square
+   * @return the normalised tensor
+   */
+  public Tensor rmsNorm(Tensor weight, double eps) {
+    return Layers.rmsNorm(this, weight, eps);
+  }
+
+  /**
+   * Layer normalisation over the last axis (see {@link Layers#layerNorm}).
+   *
+   * @param weight scale {@code [D]} or null
+   * @param bias shift {@code [D]} or null
+   * @param eps added to the variance
+   * @return the normalised tensor
+   */
+  public Tensor layerNorm(Tensor weight, Tensor bias, double eps) {
+    return Layers.layerNorm(this, weight, bias, eps);
+  }
+
   @Override
   public String toString() {
     return name + ":" + dtype + shape;
