@@ -63,6 +63,7 @@ public final class CompiledGraph implements AutoCloseable {
   private final List<HostTensor> ownedInitializers;
   private final Set<AutoCloseable> children = ConcurrentHashMap.newKeySet();
   private final StampedLock lock = new StampedLock();
+  private final DirectRun.SessionHandles directHandles;
   private volatile boolean closed;
 
   private CompiledGraph(
@@ -85,6 +86,7 @@ public final class CompiledGraph implements AutoCloseable {
     this.initializerBindings = Collections.unmodifiableMap(initializerBindings);
     this.keptInitializers = keptInitializers;
     this.ownedInitializers = ownedInitializers;
+    this.directHandles = DirectRun.available() ? DirectRun.handles(session) : null;
   }
 
   private static Map<String, TensorSpec> indexByName(List<TensorSpec> specs) {
@@ -343,6 +345,33 @@ public final class CompiledGraph implements AutoCloseable {
       checkOpen();
       OrtSession.Result result = session.run(in, NO_REQUESTED_OUTPUTS, pinned, runOptions);
       result.close();
+    } catch (OrtException e) {
+      throw new GraphExecutionException("Running graph '" + name + "'", e);
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** Whether {@link #executeDirect} may be used for this graph. */
+  boolean supportsDirectRun() {
+    return directHandles != null;
+  }
+
+  /**
+   * Runs through ORT's JNI entry point with pre-built arrays (see {@link DirectRun}); allocates
+   * only the small status array that the JNI code returns.
+   */
+  void executeDirect(
+      String[] inputNames,
+      long[] inputHandles,
+      String[] outputNames,
+      OnnxValue[] outputValues,
+      long[] outputHandles,
+      long runOptionsHandle) {
+    long stamp = lock.readLock();
+    try {
+      checkOpen();
+      DirectRun.run(session, directHandles, inputNames, inputHandles, outputNames, outputValues, outputHandles, runOptionsHandle);
     } catch (OrtException e) {
       throw new GraphExecutionException("Running graph '" + name + "'", e);
     } finally {

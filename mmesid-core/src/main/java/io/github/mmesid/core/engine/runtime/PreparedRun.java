@@ -1,6 +1,7 @@
 package io.github.mmesid.core.engine.runtime;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.util.ArrayList;
@@ -14,8 +15,14 @@ import java.util.Map;
 /**
  * A run of a {@link CompiledGraph} whose inputs and outputs are bound once to {@link
  * HostTensor}s. Every {@link #run()} lets ORT read the input buffers in place and write the
- * requested outputs straight into the bound output buffers ("pinned outputs"); the maps handed
- * to ORT and its {@code RunOptions} are built once, so this layer allocates nothing per run.
+ * requested outputs straight into the bound output buffers ("pinned outputs").
+ *
+ * <p>Everything ORT needs (name and handle arrays, {@code RunOptions}) is built once here. With
+ * ORT 1.29 the run goes straight to ORT's JNI entry point and allocates only the 1-element-per-
+ * output {@code boolean[]} the JNI code returns (about 24 bytes); with other ORT versions it
+ * falls back to the public {@code OrtSession.run(inputs, requested, pinnedOutputs, runOptions)},
+ * whose {@code Result} is closed without closing the pinned outputs (they are not owned by it) and
+ * which allocates a few hundred bytes per call inside ORT-Java (see {@link DirectRun}).
  *
  * <p>Only the bound outputs are computed. An input and an output must never share memory in one
  * run (ORT kernels read inputs while writing outputs); feed outputs into the next step with a
@@ -35,6 +42,13 @@ public final class PreparedRun implements AutoCloseable {
   private final Map<String, HostTensor> outputs;
   private final List<HostTensor> owned;
   private final OrtSession.RunOptions runOptions;
+  private final boolean direct;
+  private final String[] inputNames;
+  private final long[] inputHandles;
+  private final String[] outputNames;
+  private final OnnxValue[] outputValues;
+  private final long[] outputHandles;
+  private final long runOptionsHandle;
   private volatile boolean closed;
 
   private PreparedRun(
@@ -42,7 +56,8 @@ public final class PreparedRun implements AutoCloseable {
       Map<String, HostTensor> inputs,
       Map<String, HostTensor> outputs,
       List<HostTensor> owned,
-      OrtSession.RunOptions runOptions) {
+      OrtSession.RunOptions runOptions,
+      boolean allowDirect) {
     this.graph = graph;
     this.inputs = Collections.unmodifiableMap(inputs);
     this.outputs = Collections.unmodifiableMap(outputs);
@@ -59,6 +74,25 @@ public final class PreparedRun implements AutoCloseable {
     List<HostTensor> all = new ArrayList<>(inputs.values());
     all.addAll(outputs.values());
     this.bound = all.toArray(new HostTensor[0]);
+    this.direct = allowDirect && graph.supportsDirectRun();
+    this.inputNames = inputs.keySet().toArray(new String[0]);
+    this.outputNames = outputs.keySet().toArray(new String[0]);
+    this.inputHandles = new long[inputNames.length];
+    this.outputValues = new OnnxValue[outputNames.length];
+    this.outputHandles = new long[outputNames.length];
+    if (direct) {
+      for (int i = 0; i < inputNames.length; i++) {
+        inputHandles[i] = DirectRun.handle(ortInputs.get(inputNames[i]));
+      }
+      for (int i = 0; i < outputNames.length; i++) {
+        OnnxTensor t = ortOutputs.get(outputNames[i]);
+        outputValues[i] = t;
+        outputHandles[i] = DirectRun.handle(t);
+      }
+      this.runOptionsHandle = DirectRun.handle(runOptions);
+    } else {
+      this.runOptionsHandle = 0;
+    }
   }
 
   /**
@@ -79,7 +113,16 @@ public final class PreparedRun implements AutoCloseable {
                 + ") was closed; allowed: close bound tensors only after the PreparedRun");
       }
     }
-    graph.execute(ortInputs, ortOutputs, runOptions);
+    if (direct) {
+      graph.executeDirect(inputNames, inputHandles, outputNames, outputValues, outputHandles, runOptionsHandle);
+    } else {
+      graph.execute(ortInputs, ortOutputs, runOptions);
+    }
+  }
+
+  /** Whether runs go through the allocation-free JNI path ({@link DirectRun}). */
+  boolean isDirect() {
+    return direct;
   }
 
   /**
@@ -172,9 +215,16 @@ public final class PreparedRun implements AutoCloseable {
     private final Map<String, HostTensor> inputs = new LinkedHashMap<>();
     private final Map<String, HostTensor> outputs = new LinkedHashMap<>();
     private final List<HostTensor> owned = new ArrayList<>();
+    private boolean allowDirect = true;
 
     Builder(CompiledGraph graph) {
       this.graph = graph;
+    }
+
+    /** Forces the public ORT API path (for tests comparing both paths). */
+    Builder allowDirect(boolean value) {
+      this.allowDirect = value;
+      return this;
     }
 
     /**
@@ -310,7 +360,7 @@ public final class PreparedRun implements AutoCloseable {
           }
         }
         OrtSession.RunOptions ro = newRunOptions();
-        PreparedRun run = new PreparedRun(graph, new LinkedHashMap<>(inputs), new LinkedHashMap<>(outputs), new ArrayList<>(owned), ro);
+        PreparedRun run = new PreparedRun(graph, new LinkedHashMap<>(inputs), new LinkedHashMap<>(outputs), new ArrayList<>(owned), ro, allowDirect);
         graph.register(run);
         if (graph.isClosed()) {
           run.close();
