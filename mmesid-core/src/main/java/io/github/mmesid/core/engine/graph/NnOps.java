@@ -52,10 +52,24 @@ public final class NnOps {
   /**
    * SiLU (swish), {@code x * sigmoid(x)}, as a composite.
    *
+   * <p>In FLOAT64 graphs it is built as {@code x / (1 + exp(min(-x, 700)))} instead: ONNX
+   * Runtime's graph optimizer rewrites the pattern {@code x * Sigmoid(x)} into its float32-only
+   * {@code com.microsoft.QuickGelu} kernel whatever the dtype, so a float64 {@code x *
+   * sigmoid(x)} whose sigmoid has no other consumer fails to load (ORT_NOT_IMPLEMENTED). Write
+   * SiLU-gated layers with this method rather than by hand for that reason. The clamp keeps
+   * {@code exp} finite (and the gradient free of {@code 0 * inf}) where {@code silu(x)} has
+   * underflowed anyway.
+   *
    * @param x input
    * @return {@code silu(x)}
    */
   public static Tensor silu(Tensor x) {
+    MathOps.requireFloat("Silu", x);
+    if (x.dtype() == DType.FLOAT64) {
+      Graph g = x.graph();
+      Tensor e = MathOps.exp(MathOps.minimum(MathOps.neg(x), g.scalarLike(700, x)));
+      return MathOps.div(x, MathOps.add(e, g.scalarLike(1, x)));
+    }
     return MathOps.mul(x, sigmoid(x));
   }
 

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -165,8 +166,15 @@ final class OrtEval {
         lb.rewind();
         return OnnxTensor.createTensor(env, lb, d.shape());
       }
+      case INT32: {
+        IntBuffer ib = b.asIntBuffer();
+        ib.put(src.asIntBuffer());
+        ib.rewind();
+        return OnnxTensor.createTensor(env, ib, d.shape());
+      }
       default:
-        throw new IllegalArgumentException("OrtEval feeds FLOAT32, FLOAT64, INT64; got " + d);
+        throw new IllegalArgumentException(
+            "OrtEval feeds FLOAT32, FLOAT64, INT64, INT32; got " + d);
     }
   }
 

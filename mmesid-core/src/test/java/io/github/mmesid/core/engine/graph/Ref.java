@@ -70,6 +70,13 @@ final class Ref {
     return res;
   }
 
+  /** A float64 tensor of ones. */
+  static TensorData ones(long... shape) {
+    double[] v = new double[(int) numel(shape)];
+    java.util.Arrays.fill(v, 1.0);
+    return TensorData.ofDoubles(shape, v);
+  }
+
   /** Elementwise unary op. */
   static double[] unary(TensorData a, DoubleUnaryOperator f) {
     double[] v = a.toDoubles();
