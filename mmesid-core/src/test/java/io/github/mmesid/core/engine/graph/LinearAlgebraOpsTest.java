@@ -107,6 +107,28 @@ class LinearAlgebraOpsTest {
   }
 
   @Test
+  void linearInFloat32() {
+    TensorData x = TensorData.ofReals(DType.FLOAT32, new long[] {2, 3, 4},
+        rand(r, 2, 3, 4).toDoubles());
+    TensorData w = TensorData.ofReals(DType.FLOAT32, new long[] {5, 4}, rand(r, 5, 4).toDoubles());
+    TensorData b = TensorData.ofReals(DType.FLOAT32, new long[] {5}, rand(r, 5).toDoubles());
+    assertClose(linearRef(x, w, b),
+        OrtEval.forward((g, in) -> in.get(0).linear(in.get(1), in.get(2)), x, w, b), 2e-6, 0);
+    // d sum(y) / dw[o][i] = sum over rows of x[n][i].
+    double[] xs = x.toDoubles();
+    double[] gw = new double[20];
+    for (int n = 0; n < 6; n++) {
+      for (int o = 0; o < 5; o++) {
+        for (int i = 0; i < 4; i++) {
+          gw[o * 4 + i] += xs[n * 4 + i];
+        }
+      }
+    }
+    assertClose(gw, OrtEval.gradients((g, in) -> in.get(0).linear(in.get(1), in.get(2)), x, w,
+        b).get(1), 2e-6, 0);
+  }
+
+  @Test
   void matmulWithSharedWeightGradient() {
     // The folded weight gradient of batched @ 2-D MatMul, checked directly.
     check((g, in) -> in.get(0).matmul(in.get(1)), rand(r, 2, 3, 4), rand(r, 4, 5));

@@ -190,6 +190,19 @@ class LossOpsTest {
   }
 
   @Test
+  void crossEntropyInFloat32() {
+    TensorData l64 = rand(r, -3.0, 3.0, 5, 6);
+    TensorData logits = TensorData.ofReals(DType.FLOAT32, l64.shape(), l64.toDoubles());
+    long[] t = {5, -100, 0, 3, 3};
+    TensorData targets = longs(new long[] {5}, t);
+    // Reference on the float32-rounded logits; float32 kernels: 2e-6 absolute.
+    assertClose(new double[] {sum(nllRef(logits, t, -100)) / 4}, OrtEval.forward(
+        (g, in) -> NnOps.crossEntropy(in.get(0), in.get(1)), logits, targets), 2e-6, 0);
+    assertClose(gradRef(logits, t, -100, true), OrtEval.gradients(
+        (g, in) -> NnOps.crossEntropy(in.get(0), in.get(1)), logits, targets).get(0), 2e-7, 0);
+  }
+
+  @Test
   void meanSquaredError() {
     for (long[] shape : new long[][] {{5}, {2, 3, 4}}) {
       TensorData a = rand(r, shape);
