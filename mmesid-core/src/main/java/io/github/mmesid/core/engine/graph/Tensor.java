@@ -302,6 +302,228 @@ public final class Tensor {
 
   // ---- fluent methods of math/nn ops (MathOps, NnOps) ----
 
+  /**
+   * Power with a constant exponent.
+   *
+   * @param p the exponent
+   * @return {@code this ^ p}
+   */
+  public Tensor pow(double p) {
+    return MathOps.pow(this, p);
+  }
+
+  /**
+   * Elementwise power with broadcasting.
+   *
+   * @param p the exponent
+   * @return {@code this ^ p}
+   */
+  public Tensor pow(Tensor p) {
+    return MathOps.pow(this, p);
+  }
+
+  /**
+   * Square.
+   *
+   * @return {@code this * this}
+   */
+  public Tensor square() {
+    return MathOps.square(this);
+  }
+
+  /**
+   * Absolute value.
+   *
+   * @return {@code |this|}
+   */
+  public Tensor abs() {
+    return MathOps.abs(this);
+  }
+
+  /**
+   * Error function (see {@link MathOps#erf} for float64).
+   *
+   * @return {@code erf(this)}
+   */
+  public Tensor erf() {
+    return MathOps.erf(this);
+  }
+
+  /**
+   * Elementwise maximum with broadcasting.
+   *
+   * @param o other operand
+   * @return {@code max(this, o)}
+   */
+  public Tensor maximum(Tensor o) {
+    return MathOps.maximum(this, o);
+  }
+
+  /**
+   * Elementwise minimum with broadcasting.
+   *
+   * @param o other operand
+   * @return {@code min(this, o)}
+   */
+  public Tensor minimum(Tensor o) {
+    return MathOps.minimum(this, o);
+  }
+
+  /**
+   * Clamps into {@code [lo, hi]} (infinite bounds mean none).
+   *
+   * @param lo lower bound
+   * @param hi upper bound
+   * @return the clamped tensor
+   */
+  public Tensor clip(double lo, double hi) {
+    return MathOps.clip(this, lo, hi);
+  }
+
+  /**
+   * Maximum over axes.
+   *
+   * @param keepDims whether reduced axes stay as size 1
+   * @param axes axes to reduce (none: all)
+   * @return the maximum
+   */
+  public Tensor max(boolean keepDims, int... axes) {
+    return MathOps.reduceMax(this, keepDims, axes);
+  }
+
+  /**
+   * Minimum over axes.
+   *
+   * @param keepDims whether reduced axes stay as size 1
+   * @param axes axes to reduce (none: all)
+   * @return the minimum
+   */
+  public Tensor min(boolean keepDims, int... axes) {
+    return MathOps.reduceMin(this, keepDims, axes);
+  }
+
+  /**
+   * Index of the maximum along an axis.
+   *
+   * @param axis the axis
+   * @param keepDims keep the axis as size 1
+   * @return INT64 indices
+   */
+  public Tensor argMax(int axis, boolean keepDims) {
+    return MathOps.argMax(this, axis, keepDims);
+  }
+
+  /**
+   * Index of the minimum along an axis.
+   *
+   * @param axis the axis
+   * @param keepDims keep the axis as size 1
+   * @return INT64 indices
+   */
+  public Tensor argMin(int axis, boolean keepDims) {
+    return MathOps.argMin(this, axis, keepDims);
+  }
+
+  /**
+   * The k largest or smallest elements along an axis.
+   *
+   * @param k how many
+   * @param axis the axis
+   * @param largest largest (true) or smallest (false)
+   * @return values and INT64 indices
+   */
+  public MathOps.TopK topK(long k, int axis, boolean largest) {
+    return MathOps.topK(this, k, axis, largest);
+  }
+
+  /**
+   * Affine map {@code this @ w^T + b} with {@code w} in {@code [out, in]} layout.
+   *
+   * @param w weight {@code [out, in]}
+   * @param b bias {@code [out]} or null
+   * @return {@code [..., out]}
+   */
+  public Tensor linear(Tensor w, Tensor b) {
+    return MathOps.linear(this, w, b);
+  }
+
+  /**
+   * Logistic sigmoid.
+   *
+   * @return {@code sigmoid(this)}
+   */
+  public Tensor sigmoid() {
+    return NnOps.sigmoid(this);
+  }
+
+  /**
+   * Hyperbolic tangent.
+   *
+   * @return {@code tanh(this)}
+   */
+  public Tensor tanh() {
+    return NnOps.tanh(this);
+  }
+
+  /**
+   * SiLU (swish).
+   *
+   * @return {@code this * sigmoid(this)}
+   */
+  public Tensor silu() {
+    return NnOps.silu(this);
+  }
+
+  /**
+   * Exact (erf) GELU.
+   *
+   * @return {@code gelu(this)}
+   */
+  public Tensor gelu() {
+    return NnOps.gelu(this);
+  }
+
+  /**
+   * GELU, exact ({@code "none"}) or tanh-approximated ({@code "tanh"}).
+   *
+   * @param approximate {@code "none"} or {@code "tanh"}
+   * @return {@code gelu(this)}
+   */
+  public Tensor gelu(String approximate) {
+    return NnOps.gelu(this, approximate);
+  }
+
+  /**
+   * Softmax along an axis.
+   *
+   * @param axis the axis
+   * @return the probabilities
+   */
+  public Tensor softmax(int axis) {
+    return NnOps.softmax(this, axis);
+  }
+
+  /**
+   * Log-softmax along an axis.
+   *
+   * @param axis the axis
+   * @return the log-probabilities
+   */
+  public Tensor logSoftmax(int axis) {
+    return NnOps.logSoftmax(this, axis);
+  }
+
+  /**
+   * Inverted dropout that declares its noise as a random source.
+   *
+   * @param ratio drop probability in {@code [0, 1)} (0: identity)
+   * @param name name of the random source
+   * @return the dropped-out tensor
+   */
+  public Tensor dropout(double ratio, String name) {
+    return NnOps.dropout(this, ratio, name);
+  }
+
   // ---- fluent methods of array ops and layers (ArrayOps, Layers) ----
 
   /**
