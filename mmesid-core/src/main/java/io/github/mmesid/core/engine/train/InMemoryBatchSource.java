@@ -1,0 +1,181 @@
+package io.github.mmesid.core.engine.train;
+
+import io.github.mmesid.core.engine.runtime.HostTensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Examples held in memory as named row-major arrays: input {@code name} of example {@code i} is
+ * the slice {@code [i * rowSize, (i + 1) * rowSize)} of its array, and a batch of {@code B}
+ * examples has shape {@code [B, exampleShape...]}.
+ */
+public final class InMemoryBatchSource implements BatchSource {
+  private final int size;
+  private final Map<String, Column> columns;
+
+  private record Column(Object data, long[] exampleShape, int rowSize) {}
+
+  private InMemoryBatchSource(int size, Map<String, Column> columns) {
+    this.size = size;
+    this.columns = columns;
+  }
+
+  /**
+   * Starts a source of {@code n} examples.
+   *
+   * @param n number of examples, {@code >= 1}
+   * @return the builder
+   */
+  public static Builder builder(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("Number of examples must be >= 1, got " + n);
+    }
+    return new Builder(n);
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public Map<String, long[]> inputShapes(int batchSize) {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Column> e : columns.entrySet()) {
+      long[] es = e.getValue().exampleShape();
+      long[] s = new long[es.length + 1];
+      s[0] = batchSize;
+      System.arraycopy(es, 0, s, 1, es.length);
+      out.put(e.getKey(), s);
+    }
+    return out;
+  }
+
+  @Override
+  public void fill(int[] exampleIds, Batch batch) {
+    for (Map.Entry<String, Column> e : columns.entrySet()) {
+      if (!batch.names().contains(e.getKey())) {
+        continue; // pruned from the graph
+      }
+      HostTensor t = batch.tensor(e.getKey());
+      Column c = e.getValue();
+      int rs = c.rowSize();
+      for (int r = 0; r < exampleIds.length; r++) {
+        int id = exampleIds[r];
+        if (id < 0 || id >= size) {
+          throw new IllegalArgumentException("Example id " + id + " out of range [0, " + size + ")");
+        }
+        int base = r * rs;
+        int src = id * rs;
+        if (c.data() instanceof float[] f) {
+          for (int j = 0; j < rs; j++) {
+            t.setFloat(base + j, f[src + j]);
+          }
+        } else if (c.data() instanceof double[] d) {
+          for (int j = 0; j < rs; j++) {
+            t.setDouble(base + j, d[src + j]);
+          }
+        } else if (c.data() instanceof long[] l) {
+          for (int j = 0; j < rs; j++) {
+            t.setLong(base + j, l[src + j]);
+          }
+        } else {
+          int[] ia = (int[]) c.data();
+          for (int j = 0; j < rs; j++) {
+            t.setInt(base + j, ia[src + j]);
+          }
+        }
+      }
+    }
+  }
+
+  /** Builder of {@link InMemoryBatchSource}. */
+  public static final class Builder {
+    private final int n;
+    private final Map<String, Column> columns = new LinkedHashMap<>();
+
+    private Builder(int n) {
+      this.n = n;
+    }
+
+    private Builder add(String name, Object data, int length, long[] exampleShape) {
+      long rs = 1;
+      for (long d : exampleShape) {
+        if (d < 0) {
+          throw new IllegalArgumentException("Negative dimension in " + Arrays.toString(
+              exampleShape));
+        }
+        rs *= d;
+      }
+      if (rs * n != length) {
+        throw new IllegalArgumentException("Input '" + name + "' has " + length + " values; "
+            + n + " examples of shape " + Arrays.toString(exampleShape) + " need " + rs * n);
+      }
+      if (columns.put(name, new Column(data, exampleShape.clone(), (int) rs)) != null) {
+        throw new IllegalArgumentException("Duplicate input name '" + name + "'");
+      }
+      return this;
+    }
+
+    /**
+     * Adds a float32 input.
+     *
+     * @param name graph input name
+     * @param data row-major values of all examples
+     * @param exampleShape shape of one example (empty for a scalar per example)
+     * @return this builder
+     */
+    public Builder floats(String name, float[] data, long... exampleShape) {
+      return add(name, data.clone(), data.length, exampleShape);
+    }
+
+    /**
+     * Adds a float64 input.
+     *
+     * @param name graph input name
+     * @param data row-major values of all examples
+     * @param exampleShape shape of one example
+     * @return this builder
+     */
+    public Builder doubles(String name, double[] data, long... exampleShape) {
+      return add(name, data.clone(), data.length, exampleShape);
+    }
+
+    /**
+     * Adds an int64 input.
+     *
+     * @param name graph input name
+     * @param data row-major values of all examples
+     * @param exampleShape shape of one example
+     * @return this builder
+     */
+    public Builder longs(String name, long[] data, long... exampleShape) {
+      return add(name, data.clone(), data.length, exampleShape);
+    }
+
+    /**
+     * Adds an int32 input.
+     *
+     * @param name graph input name
+     * @param data row-major values of all examples
+     * @param exampleShape shape of one example
+     * @return this builder
+     */
+    public Builder ints(String name, int[] data, long... exampleShape) {
+      return add(name, data.clone(), data.length, exampleShape);
+    }
+
+    /**
+     * Builds the source.
+     *
+     * @return the source
+     */
+    public InMemoryBatchSource build() {
+      if (columns.isEmpty()) {
+        throw new IllegalArgumentException("InMemoryBatchSource needs at least one input");
+      }
+      return new InMemoryBatchSource(n, new LinkedHashMap<>(columns));
+    }
+  }
+}
