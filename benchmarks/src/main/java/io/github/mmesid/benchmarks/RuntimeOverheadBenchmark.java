@@ -49,7 +49,11 @@ public class RuntimeOverheadBenchmark {
   private OrtSession plainSession;
   private Map<String, OnnxTensor> plainFeeds;
 
-  /** Compiles the graph and binds the tensors. */
+  /**
+   * Compiles the graph and binds the tensors.
+   *
+   * @throws OrtException if ORT fails to create the reference session
+   */
   @Setup(Level.Trial)
   public void setUp() throws OrtException {
     RuntimeOptions options = RuntimeOptions.builder().intraOpThreads(1).build();
@@ -69,7 +73,11 @@ public class RuntimeOverheadBenchmark {
             "b", OnnxTensor.createTensor(OrtRuntime.get().environment(), new float[] {5, 6, 7, 8}));
   }
 
-  /** Releases native resources. */
+  /**
+   * Releases native resources.
+   *
+   * @throws OrtException if ORT fails to close the reference session
+   */
   @TearDown(Level.Trial)
   public void tearDown() throws OrtException {
     run.close();

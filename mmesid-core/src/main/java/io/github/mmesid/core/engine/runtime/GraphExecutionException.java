@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtException;
 public final class GraphExecutionException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
+  /** ORT's error code name, e.g. {@code ORT_FAIL}. */
   private final String ortErrorCode;
 
   /**

@@ -847,25 +847,6 @@ public final class HostTensor implements AutoCloseable {
   }
 
   /**
-   * Identity of the underlying memory region, used to detect aliasing between run inputs and
-   * outputs.
-   */
-  Buffer memory() {
-    switch (dtype) {
-      case FLOAT32:
-        return f32;
-      case FLOAT64:
-        return f64;
-      case INT32:
-        return i32;
-      case INT64:
-        return i64;
-      default:
-        return u8;
-    }
-  }
-
-  /**
    * Releases the ORT value. Idempotent and thread-safe. The memory is freed by the garbage
    * collector when the tensor is no longer referenced.
    */
