@@ -34,29 +34,26 @@ final class Dtypes {
           + " does not match the expected " + h.dtype() + Arrays.toString(h.shape()));
     }
     ByteBuffer src = d.bytes().order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer dst = h.byteView().order(ByteOrder.nativeOrder());
-    if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-      dst.put(src);
-      return;
-    }
-    int n = h.size();
-    for (int i = 0; i < n; i++) {
-      switch (d.dtype()) {
-        case FLOAT32:
-          h.setFloat(i, src.getFloat(i * 4));
-          break;
-        case FLOAT64:
-          h.setDouble(i, src.getDouble(i * 8));
-          break;
-        case INT32:
-          h.setInt(i, src.getInt(i * 4));
-          break;
-        case INT64:
-          h.setLong(i, src.getLong(i * 8));
-          break;
-        default:
-          throw new IllegalArgumentException("Unsupported dtype " + d.dtype());
-      }
+    switch (d.dtype()) {
+      case FLOAT32:
+        h.floatView().put(src.asFloatBuffer());
+        break;
+      case FLOAT64:
+        h.doubleView().put(src.asDoubleBuffer());
+        break;
+      case INT32:
+        h.intView().put(src.asIntBuffer());
+        break;
+      case INT64:
+        h.longView().put(src.asLongBuffer());
+        break;
+      case BOOL:
+      case UINT8:
+        h.byteView().put(src);
+        break;
+      default:
+        throw new IllegalArgumentException("Unsupported dtype " + d.dtype()
+            + "; allowed FLOAT32, FLOAT64, INT32, INT64, BOOL, UINT8");
     }
   }
 
