@@ -109,9 +109,18 @@ public final class TopK {
           "target item " + target + " is out of range; allowed 1.." + n);
     }
     float ts = scores[target];
+    float t = Float.isNaN(ts) ? Float.NEGATIVE_INFINITY : ts;
+    boolean targetLowest = t == Float.NEGATIVE_INFINITY;
     int better = 0;
-    for (int i = 1; i <= n; i++) {
-      if (before(scores[i], i, ts, target)) {
+    // lower ids come first on ties; NaN counts as negative infinity
+    for (int i = 1; i < target; i++) {
+      float s = scores[i];
+      if (s >= t || (targetLowest && s != s)) {
+        better++;
+      }
+    }
+    for (int i = target + 1; i <= n; i++) {
+      if (scores[i] > t) {
         better++;
       }
     }

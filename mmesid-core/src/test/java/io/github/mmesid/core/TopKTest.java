@@ -48,7 +48,8 @@ class TopKTest {
       int n = 1 + rnd.nextInt(300);
       float[] scores = new float[n + 1];
       for (int i = 1; i <= n; i++) {
-        scores[i] = rnd.nextInt(20); // many ties
+        int v = rnd.nextInt(22); // many ties, some NaN and -inf
+        scores[i] = v == 20 ? Float.NaN : v == 21 ? Float.NEGATIVE_INFINITY : v;
       }
       int[] exclude = new int[rnd.nextInt(Math.max(1, n / 3))];
       for (int i = 0; i < exclude.length; i++) {
@@ -64,7 +65,8 @@ class TopKTest {
           all.add(new ScoredItem(i, scores[i]));
         }
       }
-      all.sort(Comparator.comparingDouble((ScoredItem s) -> -s.score()).thenComparingInt(ScoredItem::item));
+      all.sort(Comparator.comparingDouble((ScoredItem s) -> Float.isNaN(s.score()) ? Double.POSITIVE_INFINITY : -s.score())
+          .thenComparingInt(ScoredItem::item));
       int k = 1 + rnd.nextInt(all.size());
       assertEquals(all.subList(0, k), TopK.select(scores, k, exclude));
       for (int pos = 0; pos < all.size(); pos++) {
