@@ -12,6 +12,9 @@ public record CollisionStats(int items, int distinctIds, int maxItemsPerId) {
   /**
    * Validates the counts.
    *
+   * @param items the number of items
+   * @param distinctIds the number of distinct IDs
+   * @param maxItemsPerId the largest group size
    * @throws IllegalArgumentException if the counts are inconsistent
    */
   public CollisionStats {

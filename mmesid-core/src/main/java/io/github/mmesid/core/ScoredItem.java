@@ -11,6 +11,8 @@ public record ScoredItem(int item, float score) {
   /**
    * Validates the item id.
    *
+   * @param item the item id, 1..N
+   * @param score the score
    * @throws IllegalArgumentException if {@code item < 1}
    */
   public ScoredItem {

@@ -1,6 +1,7 @@
 package io.github.mmesid.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -46,33 +47,35 @@ public final class TopK {
    */
   public static List<ScoredItem> select(float[] scores, int k, int[] exclude) {
     int n = checkScores(scores);
-    boolean[] excluded = markExcluded(n, exclude);
-    int candidates = n;
-    for (int i = 1; i <= n; i++) {
-      if (excluded[i]) {
-        candidates--;
-      }
-    }
+    int[] ex = distinctExcluded(n, exclude, 0);
+    int candidates = n - ex.length;
     if (k < 1 || k > candidates) {
       throw new IllegalArgumentException(
           "k = " + k + " is out of range; allowed 1.." + candidates + " (the " + n
-              + " items minus the " + (n - candidates) + " excluded history items)");
+              + " items minus the " + ex.length + " excluded history items)");
     }
-    // Min-heap by ranking order: heap[0] is the worst of the kept items.
+    // Min-heap by ranking order: heap[0] is the worst of the kept items. Scores are stored with
+    // NaN mapped to negative infinity. Items arrive in increasing id order, so a candidate that
+    // ties with the worst kept item never displaces it (the kept one has the lower id).
     int[] heapItems = new int[k];
     float[] heapScores = new float[k];
     int size = 0;
+    int e = 0;
     for (int i = 1; i <= n; i++) {
-      if (excluded[i]) {
+      if (e < ex.length && ex[e] == i) {
+        e++;
         continue;
       }
       float s = scores[i];
+      if (s != s) {
+        s = Float.NEGATIVE_INFINITY;
+      }
       if (size < k) {
         heapItems[size] = i;
         heapScores[size] = s;
         siftUp(heapItems, heapScores, size);
         size++;
-      } else if (before(s, i, heapScores[0], heapItems[0])) {
+      } else if (s > heapScores[0]) {
         heapItems[0] = i;
         heapScores[0] = s;
         siftDown(heapItems, heapScores, size, 0);
@@ -80,7 +83,7 @@ public final class TopK {
     }
     ScoredItem[] out = new ScoredItem[size];
     for (int pos = size - 1; pos >= 0; pos--) {
-      out[pos] = new ScoredItem(heapItems[0], heapScores[0]);
+      out[pos] = new ScoredItem(heapItems[0], scores[heapItems[0]]);
       heapItems[0] = heapItems[pos];
       heapScores[0] = heapScores[pos];
       siftDown(heapItems, heapScores, pos, 0);
@@ -124,23 +127,9 @@ public final class TopK {
         better++;
       }
     }
-    if (exclude != null && exclude.length > 0) {
-      int[] sorted = exclude.clone();
-      java.util.Arrays.sort(sorted);
-      int previous = -1;
-      for (int item : sorted) {
-        if (item < 0 || item > n) {
-          throw new IllegalArgumentException(
-              "excluded item " + item + " is out of range; allowed 0..N = 0.." + n);
-        }
-        if (item == previous || item == 0 || item == target) {
-          previous = item;
-          continue;
-        }
-        previous = item;
-        if (before(scores[item], item, ts, target)) {
-          better--;
-        }
+    for (int item : distinctExcluded(n, exclude, target)) {
+      if (before(scores[item], item, ts, target)) {
+        better--;
       }
     }
     return better;
@@ -155,19 +144,26 @@ public final class TopK {
     return scores.length - 1;
   }
 
-  private static boolean[] markExcluded(int n, int[] exclude) {
-    boolean[] excluded = new boolean[n + 1];
-    if (exclude != null) {
-      for (int item : exclude) {
-        if (item < 0 || item > n) {
-          throw new IllegalArgumentException(
-              "excluded item " + item + " is out of range; allowed 0..N = 0.." + n);
-        }
-        excluded[item] = true;
+  /** Returns the sorted distinct excluded ids other than 0 and {@code keep}, validated. */
+  private static int[] distinctExcluded(int n, int[] exclude, int keep) {
+    if (exclude == null || exclude.length == 0) {
+      return new int[0];
+    }
+    int[] sorted = exclude.clone();
+    Arrays.sort(sorted);
+    if (sorted[0] < 0 || sorted[sorted.length - 1] > n) {
+      int bad = sorted[0] < 0 ? sorted[0] : sorted[sorted.length - 1];
+      throw new IllegalArgumentException(
+          "excluded item " + bad + " is out of range; allowed 0..N = 0.." + n + " (0 = padding)");
+    }
+    int m = 0;
+    for (int i = 0; i < sorted.length; i++) {
+      int item = sorted[i];
+      if (item != 0 && item != keep && (m == 0 || sorted[m - 1] != item)) {
+        sorted[m++] = item;
       }
     }
-    excluded[0] = true;
-    return excluded;
+    return Arrays.copyOf(sorted, m);
   }
 
   /** Returns true if heap entry a is worse (ranks after) heap entry b. */

@@ -21,6 +21,9 @@ public record SyntheticData(SequenceDataset dataset, ItemCatalog catalog, int[] 
   /**
    * Copies the topics array.
    *
+   * @param dataset the users' sequences
+   * @param catalog the items' modality embeddings
+   * @param itemTopics each item's topic, index 0 = -1
    * @throws IllegalArgumentException if the sizes disagree
    */
   public SyntheticData {

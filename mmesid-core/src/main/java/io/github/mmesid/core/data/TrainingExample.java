@@ -13,6 +13,9 @@ public record TrainingExample(int user, int[] history, int target) {
   /**
    * Copies the history so the record stays immutable.
    *
+   * @param user the user index
+   * @param history the items before the target, non-empty
+   * @param target the item to predict, at least 1
    * @throws IllegalArgumentException if the history is empty or the target is not an item id
    */
   public TrainingExample {
