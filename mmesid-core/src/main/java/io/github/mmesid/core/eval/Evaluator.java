@@ -1,0 +1,228 @@
+package io.github.mmesid.core.eval;
+
+import io.github.mmesid.core.SequenceDataset;
+import io.github.mmesid.core.SequentialRecommender;
+import io.github.mmesid.core.TopK;
+import io.github.mmesid.core.data.LeaveOneOutSplit;
+import io.github.mmesid.core.data.Split;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+
+/**
+ * Full-ranking leave-one-out evaluation of any {@link SequentialRecommender}.
+ *
+ * <p>For each evaluable user (at least 3 items) the recommender scores all N items given the
+ * history before the target (test: the last item, valid: the second-to-last). The target's rank
+ * is the number of candidate items ordered before it ({@link TopK} order: higher score, then
+ * lower item id), where the candidates are all items except padding and the history's items.
+ * The target itself is always ranked, even if it also occurs in the history. Recall@K, NDCG@K and
+ * MRR@K are averaged over users.
+ *
+ * <p>Users are scored in batches ({@link SequentialRecommender#scores(List)}), batches in
+ * parallel on a {@link ForkJoinPool}. Results do not depend on the thread count.
+ */
+public final class Evaluator {
+
+  private final int[] ks;
+  private final Split split;
+  private final int threads;
+  private final int batchSize;
+
+  private Evaluator(Builder b) {
+    this.ks = b.ks;
+    this.split = b.split;
+    this.threads = b.threads;
+    this.batchSize = b.batchSize;
+  }
+
+  /**
+   * Starts a builder with the defaults: K = 5, 10, 20; the test split; one thread per available
+   * processor; batches of 64 users.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Evaluates a recommender on a dataset's leave-one-out split.
+   *
+   * @param recommender the recommender; its {@code numItems()} must equal the dataset's
+   * @param dataset the dataset
+   * @return the metrics
+   * @throws IllegalArgumentException if the item counts differ or no user is evaluable
+   */
+  public EvaluationResult evaluate(SequentialRecommender recommender, SequenceDataset dataset) {
+    return evaluate(recommender, LeaveOneOutSplit.of(dataset));
+  }
+
+  /**
+   * Evaluates a recommender on a leave-one-out split.
+   *
+   * @param recommender the recommender; its {@code numItems()} must equal the dataset's
+   * @param loo the split
+   * @return the metrics
+   * @throws IllegalArgumentException if the item counts differ or no user is evaluable
+   */
+  public EvaluationResult evaluate(SequentialRecommender recommender, LeaveOneOutSplit loo) {
+    int n = loo.numItems();
+    if (recommender.numItems() != n) {
+      throw new IllegalArgumentException(
+          "the recommender ranks " + recommender.numItems() + " items but the dataset has " + n
+              + "; they must be the same item set 1.." + n);
+    }
+    int[] users = loo.evaluableUsers();
+    if (users.length == 0) {
+      throw new IllegalArgumentException(
+          "no user has at least " + LeaveOneOutSplit.MIN_EVAL_LENGTH + " items; nothing to evaluate");
+    }
+    int[] ranks = new int[users.length];
+    int batches = (users.length + batchSize - 1) / batchSize;
+    if (threads == 1 || batches == 1) {
+      for (int b = 0; b < batches; b++) {
+        rankBatch(recommender, loo, users, ranks, b);
+      }
+    } else {
+      ForkJoinPool pool = new ForkJoinPool(threads);
+      try {
+        List<Future<?>> futures = new ArrayList<>(batches);
+        for (int b = 0; b < batches; b++) {
+          final int batch = b;
+          futures.add(pool.submit(() -> rankBatch(recommender, loo, users, ranks, batch)));
+        }
+        for (Future<?> f : futures) {
+          f.get();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("evaluation was interrupted", e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException) {
+          throw (RuntimeException) cause;
+        }
+        if (cause instanceof Error) {
+          throw (Error) cause;
+        }
+        throw new IllegalStateException("evaluation failed: " + cause, cause);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    return new EvaluationResult(split, ks, users, ranks);
+  }
+
+  private void rankBatch(SequentialRecommender rec, LeaveOneOutSplit loo, int[] users, int[] ranks, int batch) {
+    int from = batch * batchSize;
+    int to = Math.min(users.length, from + batchSize);
+    List<int[]> histories = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      histories.add(loo.history(users[i], split));
+    }
+    float[][] scores = rec.scores(histories);
+    if (scores.length != histories.size()) {
+      throw new IllegalStateException(
+          "recommender returned " + scores.length + " score arrays for " + histories.size() + " histories");
+    }
+    for (int i = from; i < to; i++) {
+      float[] s = scores[i - from];
+      if (s == null || s.length != loo.numItems() + 1) {
+        throw new IllegalStateException(
+            "recommender returned " + (s == null ? "null" : s.length + " scores") + "; expected numItems() + 1 = "
+                + (loo.numItems() + 1));
+      }
+      ranks[i] = TopK.rank(s, loo.target(users[i], split), histories.get(i - from));
+    }
+  }
+
+  /** Settings of an {@link Evaluator}. Not thread-safe. */
+  public static final class Builder {
+    private int[] ks = {5, 10, 20};
+    private Split split = Split.TEST;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private int batchSize = 64;
+
+    private Builder() {}
+
+    /**
+     * Sets the cut-offs.
+     *
+     * @param values one or more distinct K values, each {@code >= 1}; sorted ascending
+     * @return this builder
+     * @throws IllegalArgumentException if empty, repeated or below 1
+     */
+    public Builder ks(int... values) {
+      if (values == null || values.length == 0) {
+        throw new IllegalArgumentException("at least one K is needed, e.g. 5,10,20");
+      }
+      int[] s = values.clone();
+      Arrays.sort(s);
+      for (int i = 0; i < s.length; i++) {
+        if (s[i] < 1) {
+          throw new IllegalArgumentException("K = " + s[i] + " is invalid; each K must be >= 1");
+        }
+        if (i > 0 && s[i] == s[i - 1]) {
+          throw new IllegalArgumentException("K = " + s[i] + " is repeated; K values must be distinct");
+        }
+      }
+      this.ks = s;
+      return this;
+    }
+
+    /**
+     * Sets the split.
+     *
+     * @param s test or valid
+     * @return this builder
+     */
+    public Builder split(Split s) {
+      if (s == null) {
+        throw new IllegalArgumentException("split must be TEST or VALID, not null");
+      }
+      this.split = s;
+      return this;
+    }
+
+    /**
+     * Sets the number of worker threads.
+     *
+     * @param n 1..1024
+     * @return this builder
+     */
+    public Builder threads(int n) {
+      if (n < 1 || n > 1024) {
+        throw new IllegalArgumentException("threads = " + n + "; allowed 1..1024");
+      }
+      this.threads = n;
+      return this;
+    }
+
+    /**
+     * Sets how many users are scored per {@link SequentialRecommender#scores(List)} call.
+     *
+     * @param n 1..65536
+     * @return this builder
+     */
+    public Builder batchSize(int n) {
+      if (n < 1 || n > 65536) {
+        throw new IllegalArgumentException("batchSize = " + n + "; allowed 1..65536");
+      }
+      this.batchSize = n;
+      return this;
+    }
+
+    /**
+     * Creates the evaluator.
+     *
+     * @return the evaluator
+     */
+    public Evaluator build() {
+      return new Evaluator(this);
+    }
+  }
+}

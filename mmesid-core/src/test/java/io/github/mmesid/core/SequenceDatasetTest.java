@@ -1,0 +1,50 @@
+package io.github.mmesid.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SequenceDatasetTest {
+
+  @Test
+  void storesSequencesImmutably() {
+    int[] s = {3, 1, 2};
+    SequenceDataset d = SequenceDataset.builder().add("a", s).add("b", new int[] {5}).build();
+    s[0] = 4;
+    assertEquals(2, d.numUsers());
+    assertEquals(5, d.numItems());
+    assertEquals(4, d.numInteractions());
+    assertArrayEquals(new int[] {3, 1, 2}, d.sequence(0));
+    assertArrayEquals(new int[] {1, 2}, d.sequence(0, 1, 3));
+    assertEquals(2, d.item(0, 2));
+    assertEquals(1, d.userIndex("b"));
+    assertEquals("5", d.mapping().originalId(5));
+    assertEquals(List.of("a", "b"), d.userKeys());
+    d.sequence(0)[0] = 9;
+    assertEquals(3, d.item(0, 0));
+  }
+
+  @Test
+  void rejectsBadInput() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SequenceDataset.builder().add("a", new int[] {1}).add("a", new int[] {2}));
+    assertTrue(e.getMessage().contains("duplicate user 'a'"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> SequenceDataset.builder().add("a", new int[0]));
+    assertTrue(e.getMessage().contains("no items"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> SequenceDataset.builder().add("a", new int[] {1, 0}));
+    assertTrue(e.getMessage().contains("position 1"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> SequenceDataset.builder().add("a b", new int[] {1}));
+    assertThrows(IllegalArgumentException.class, () -> SequenceDataset.builder().build());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> SequenceDataset.of(List.of("u"), List.of(new int[] {1, 9}), 5));
+    assertTrue(e.getMessage().contains("item 9") && e.getMessage().contains("1..5"), e.getMessage());
+    SequenceDataset d = SequenceDataset.of(List.of("u"), List.of(new int[] {1}), 3);
+    assertThrows(IllegalArgumentException.class, () -> d.sequence(1));
+    assertThrows(IllegalArgumentException.class, () -> d.item(0, 1));
+    assertThrows(IllegalArgumentException.class, () -> d.userIndex("x"));
+  }
+}

@@ -1,0 +1,68 @@
+package io.github.mmesid.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SequentialRecommenderTest {
+
+  /** Scores item i as the number of history items below i: a real, history-dependent model. */
+  private static final class CountBelow implements SequentialRecommender {
+    @Override
+    public int numItems() {
+      return 6;
+    }
+
+    @Override
+    public float[] scores(int[] history) {
+      SequentialRecommender.validateHistory(history, numItems());
+      float[] s = new float[7];
+      for (int i = 1; i <= 6; i++) {
+        for (int h : history) {
+          if (h != 0 && h < i) {
+            s[i]++;
+          }
+        }
+      }
+      return s;
+    }
+  }
+
+  @Test
+  void topKExcludesHistoryAndPadding() {
+    SequentialRecommender r = new CountBelow();
+    // history {2, 4}: scores 1:0 2:0 3:1 4:1 5:2 6:2
+    List<ScoredItem> top = r.topK(new int[] {0, 2, 4}, 3);
+    assertEquals(List.of(new ScoredItem(5, 2f), new ScoredItem(6, 2f), new ScoredItem(3, 1f)), top);
+    assertEquals(4, r.topK(new int[] {0, 2, 4}, 4).size());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.topK(new int[] {2, 4}, 5));
+    assertTrue(e.getMessage().contains("1..4"), e.getMessage());
+  }
+
+  @Test
+  void batchTopKMatchesSingle() {
+    SequentialRecommender r = new CountBelow();
+    List<int[]> hs = List.of(new int[] {1}, new int[] {6, 5}, new int[0]);
+    List<List<ScoredItem>> batch = r.topK(hs, 2);
+    for (int i = 0; i < hs.size(); i++) {
+      assertEquals(r.topK(hs.get(i), 2), batch.get(i));
+    }
+  }
+
+  @Test
+  void badHistoriesAreRejectedWithTheAllowedRange() {
+    SequentialRecommender r = new CountBelow();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.topK(new int[] {1, 7}, 1));
+    assertTrue(e.getMessage().contains("history[1] = 7") && e.getMessage().contains("1..6"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> r.topK(new int[] {-1}, 1));
+    assertThrows(IllegalArgumentException.class, () -> r.topK(new int[] {1}, 0));
+  }
+
+  @Test
+  void scoredItemRejectsPadding() {
+    assertThrows(IllegalArgumentException.class, () -> new ScoredItem(0, 1f));
+  }
+}

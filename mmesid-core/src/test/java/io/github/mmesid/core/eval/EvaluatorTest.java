@@ -1,0 +1,173 @@
+package io.github.mmesid.core.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.mmesid.core.SequenceDataset;
+import io.github.mmesid.core.SequentialRecommender;
+import io.github.mmesid.core.data.Split;
+import io.github.mmesid.core.data.SyntheticData;
+import io.github.mmesid.core.data.SyntheticDataGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluatorTest {
+
+  private static final double EPS = 1e-12;
+
+  /**
+   * N = 6. Training parts: [1,2,3], [2], [3,2] (short user), [1,3,2]; counts 1:2 2:4 3:3 4..6:0,
+   * so the popularity order is 2, 3, 1, 4, 5, 6.
+   */
+  private static SequenceDataset tiny() {
+    return SequenceDataset.builder()
+        .add("u1", new int[] {1, 2, 3, 4, 5})
+        .add("u2", new int[] {2, 1, 6})
+        .add("u3", new int[] {3, 2})
+        .add("u4", new int[] {1, 3, 2, 6, 4})
+        .build(6);
+  }
+
+  /** Scores every item equally, and the padding index absurdly high. */
+  private static final class Constant implements SequentialRecommender {
+    private final int n;
+
+    Constant(int n) {
+      this.n = n;
+    }
+
+    @Override
+    public int numItems() {
+      return n;
+    }
+
+    @Override
+    public float[] scores(int[] history) {
+      float[] s = new float[n + 1];
+      java.util.Arrays.fill(s, 1f);
+      s[0] = 1e9f;
+      return s;
+    }
+  }
+
+  @Test
+  void popularityOnTheTestSplitByHand() {
+    SequenceDataset d = tiny();
+    PopularityRecommender pop = PopularityRecommender.fit(d);
+    assertEquals(4, pop.count(2));
+    assertEquals(3, pop.count(3));
+    assertEquals(0, pop.count(6));
+    EvaluationResult r = Evaluator.builder().ks(4, 1, 2).threads(2).batchSize(1).build().evaluate(pop, d);
+    // u1: history {1,2,3,4}, target 5, candidates 5,6 -> rank 0 (tie at 0, lower id)
+    // u2: history {2,1}, target 6, candidates 3,4,5,6 -> rank 3
+    // u4: history {1,3,2,6}, target 4, candidates 4,5 -> rank 0
+    assertArrayEquals(new int[] {0, 1, 3}, r.evaluatedUsers());
+    assertArrayEquals(new int[] {0, 3, 0}, r.ranks());
+    assertArrayEquals(new int[] {1, 2, 4}, r.ks());
+    assertEquals(3, r.users());
+    assertEquals(2.0 / 3, r.recall(1), EPS);
+    assertEquals(2.0 / 3, r.recall(2), EPS);
+    assertEquals(1.0, r.recall(4), EPS, "K = 4 exceeds u1's 2 candidates: still a hit");
+    assertEquals(2.0 / 3, r.ndcg(2), EPS);
+    assertEquals((2 + 1 / (Math.log(5) / Math.log(2))) / 3, r.ndcg(4), EPS);
+    assertEquals(2.0 / 3, r.mrr(2), EPS);
+    assertEquals((1 + 0.25 + 1) / 3, r.mrr(4), EPS);
+  }
+
+  @Test
+  void popularityOnTheValidationSplitByHand() {
+    SequenceDataset d = tiny();
+    EvaluationResult r = Evaluator.builder().ks(1, 2, 4).split(Split.VALID).build()
+        .evaluate(PopularityRecommender.fit(d), d);
+    // u1: history {1,2,3}, target 4 -> rank 0; u2: history {2}, target 1, 3 before it -> 1;
+    // u4: history {1,3,2}, target 6, candidates 4,5,6 -> 2
+    assertArrayEquals(new int[] {0, 1, 2}, r.ranks());
+    assertEquals(Split.VALID, r.split());
+    assertEquals(1.0 / 3, r.recall(1), EPS);
+    assertEquals(2.0 / 3, r.recall(2), EPS);
+    assertEquals((1 + 1 / (Math.log(3) / Math.log(2))) / 3, r.ndcg(2), EPS);
+    assertEquals((1 + 0.5 + 1.0 / 3) / 3, r.mrr(4), EPS);
+  }
+
+  @Test
+  void tiesGoToLowerIdsPaddingIsIgnoredAndRepeatedTargetsAreRanked() {
+    SequenceDataset d = SequenceDataset.builder()
+        .add("a", new int[] {4, 1, 3})
+        .add("b", new int[] {2, 5, 2})
+        .build(5);
+    EvaluationResult r = Evaluator.builder().ks(1, 5).build().evaluate(new Constant(5), d);
+    // a: history {4,1}, target 3: candidates 2,3,5 all tied -> item 2 first, rank 1
+    // b: history {2,5}, target 2 repeats a history item: still ranked; candidates 1,3,4 + 2 -> rank 1
+    assertArrayEquals(new int[] {1, 1}, r.ranks());
+    assertEquals(0.0, r.recall(1), EPS);
+    assertEquals(1.0, r.recall(5), EPS);
+    assertEquals(0.5, r.mrr(5), EPS);
+  }
+
+  @Test
+  void resultsDoNotDependOnThreadsOrBatches() {
+    SyntheticData s = SyntheticDataGenerator.builder().users(400).items(150).seed(9).build().generate();
+    PopularityRecommender pop = PopularityRecommender.fit(s.dataset());
+    EvaluationResult a = Evaluator.builder().threads(1).batchSize(1000).build().evaluate(pop, s.dataset());
+    EvaluationResult b = Evaluator.builder().threads(3).batchSize(7).build().evaluate(pop, s.dataset());
+    assertArrayEquals(a.ranks(), b.ranks());
+    assertEquals(a.metrics(), b.metrics());
+    // consistent with topK: a user's hit at 10 iff the target is among topK(history, 10)
+    int[] users = a.evaluatedUsers();
+    for (int i = 0; i < users.length; i += 37) {
+      int[] seq = s.dataset().sequence(users[i]);
+      int[] hist = java.util.Arrays.copyOf(seq, seq.length - 1);
+      boolean inTop = pop.topK(hist, 10).stream().anyMatch(x -> x.item() == seq[seq.length - 1]);
+      assertEquals(a.ranks()[i] < 10, inTop);
+    }
+  }
+
+  @Test
+  void jsonAndTable(@TempDir Path dir) throws IOException {
+    SequenceDataset d = tiny();
+    EvaluationResult r = Evaluator.builder().build().evaluate(PopularityRecommender.fit(d), d);
+    Path f = dir.resolve("m.json");
+    r.writeJson(f);
+    JsonNode json = new ObjectMapper().readTree(Files.readString(f));
+    List<String> keys = new ArrayList<>();
+    Iterator<String> it = json.fieldNames();
+    it.forEachRemaining(keys::add);
+    assertEquals(List.of("recall@5", "ndcg@5", "mrr@5", "recall@10", "ndcg@10", "mrr@10",
+        "recall@20", "ndcg@20", "mrr@20", "users"), keys);
+    assertEquals(3, json.get("users").asInt());
+    assertEquals(r.ndcg(10), json.get("ndcg@10").asDouble(), 0);
+    String table = r.toTable();
+    assertTrue(table.contains("users=3") && table.contains("NDCG") && table.contains("@20"), table);
+  }
+
+  @Test
+  void argumentErrors() {
+    SequenceDataset d = tiny();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Evaluator.builder().build().evaluate(new Constant(7), d));
+    assertTrue(e.getMessage().contains("7 items") && e.getMessage().contains("1..6"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Evaluator.builder().ks(0));
+    assertThrows(IllegalArgumentException.class, () -> Evaluator.builder().ks(5, 5));
+    assertThrows(IllegalArgumentException.class, () -> Evaluator.builder().ks());
+    assertThrows(IllegalArgumentException.class, () -> Evaluator.builder().threads(0));
+    SequenceDataset shortOnly = SequenceDataset.builder().add("x", new int[] {1, 2}).build();
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Evaluator.builder().build().evaluate(PopularityRecommender.fit(shortOnly), shortOnly));
+    assertTrue(e.getMessage().contains("at least 3"), e.getMessage());
+    EvaluationResult r = Evaluator.builder().build().evaluate(PopularityRecommender.fit(d), d);
+    assertThrows(IllegalArgumentException.class, () -> r.recall(3));
+    assertThrows(IllegalArgumentException.class, () -> Metrics.ndcg(-1, 5));
+    assertThrows(IllegalArgumentException.class, () -> PopularityRecommender.fromCounts(new long[] {0, -1}));
+    assertThrows(IllegalArgumentException.class, () -> PopularityRecommender.fit(d).scores(new int[] {7}));
+  }
+}
