@@ -43,6 +43,36 @@ public final class OnnxExporter {
    */
   public static ExportedGraph export(Graph graph, Map<String, Tensor> outputs,
       ExportOptions options) {
+    return export(graph, outputs, options, Map.of());
+  }
+
+  /**
+   * Exports the nodes needed for {@code outputs}, with parameter values replaced (e.g. by trained
+   * ones) where {@code parameterValues} has an entry; only meaningful with {@link
+   * ExportOptions#parametersAsInitializers()}.
+   *
+   * @param graph the graph
+   * @param outputs output name to tensor, in output order
+   * @param options export options
+   * @param parameterValues parameter name to value (dtype and shape must match the parameter)
+   * @return the exported model
+   */
+  public static ExportedGraph export(Graph graph, Map<String, Tensor> outputs,
+      ExportOptions options, Map<String, TensorData> parameterValues) {
+    for (Map.Entry<String, TensorData> e : parameterValues.entrySet()) {
+      Tensor p = graph.find(e.getKey());
+      if (p == null || p.kind() != Tensor.Kind.PARAMETER) {
+        throw new IllegalArgumentException("Value given for '" + e.getKey()
+            + "', which is not a parameter of graph " + graph.name() + "; parameters: "
+            + graph.parameters().stream().map(Tensor::name).toList());
+      }
+      TensorData v = e.getValue();
+      if (v.dtype() != p.dtype() || !java.util.Arrays.equals(v.shape(), p.shape().toArray())) {
+        throw new IllegalArgumentException("Value for parameter '" + e.getKey() + "' is "
+            + v.dtype() + java.util.Arrays.toString(v.shape()) + ", expected " + p.dtype()
+            + p.shape());
+      }
+    }
     if (outputs.isEmpty()) {
       throw new IllegalArgumentException("Export of graph " + graph.name() + " needs outputs");
     }
@@ -96,7 +126,7 @@ public final class OnnxExporter {
           embed = false;
       }
       if (embed) {
-        gp.addInitializer(tensorProto(s.name(), s.data()));
+        gp.addInitializer(tensorProto(s.name(), parameterValues.getOrDefault(s.name(), s.data())));
       } else {
         gp.addInput(valueInfo(s.name(), s.dtype(), s.shape()));
         inputs.add(new ValueSpec(s.name(), s.dtype(), s.shape(), s.kind()));

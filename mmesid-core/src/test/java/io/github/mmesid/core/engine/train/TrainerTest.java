@@ -121,6 +121,19 @@ class TrainerTest {
         correct += best == y[i] ? 1 : 0;
       }
       assertTrue(correct > 0.95 * n, "accuracy " + correct + "/" + n);
+      // The trained parameters served through an inference session give the same logits.
+      try (Predictor p = Predictor.create(g, java.util.Map.of("logits", xi.linear(w, b)),
+          res.parameters(), ONE_THREAD);
+          var out = p.run(java.util.Map.of("x", io.github.mmesid.core.engine.runtime.HostTensor
+              .of(java.util.Arrays.copyOf(x, 4), 2, 2)))) {
+        float[] logits = out.get("logits").toFloatArray();
+        for (int i = 0; i < 2; i++) {
+          for (int c = 0; c < classes; c++) {
+            double s = wv[2 * c] * x[2 * i] + wv[2 * c + 1] * x[2 * i + 1] + bv[c];
+            assertEquals(s, logits[i * classes + c], 1e-5);
+          }
+        }
+      }
       assertTrue(res.lastLoss() < 0.2, "final loss " + res.lastLoss());
     }
   }

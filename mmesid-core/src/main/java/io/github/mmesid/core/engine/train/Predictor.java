@@ -1,0 +1,91 @@
+package io.github.mmesid.core.engine.train;
+
+import io.github.mmesid.core.engine.graph.ExportOptions;
+import io.github.mmesid.core.engine.graph.ExportedGraph;
+import io.github.mmesid.core.engine.graph.Graph;
+import io.github.mmesid.core.engine.graph.OnnxExporter;
+import io.github.mmesid.core.engine.graph.Tensor;
+import io.github.mmesid.core.engine.graph.TensorData;
+import io.github.mmesid.core.engine.runtime.CompiledGraph;
+import io.github.mmesid.core.engine.runtime.HostTensor;
+import io.github.mmesid.core.engine.runtime.OrtRuntime;
+import io.github.mmesid.core.engine.runtime.RunOutputs;
+import io.github.mmesid.core.engine.runtime.RuntimeOptions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An inference session over (part of) a graph with given parameter values (e.g. a {@link
+ * TrainingResult}'s): parameters are embedded as initializers, large frozen weights are bound
+ * without copying. {@link #run(Map)} is thread-safe.
+ */
+public final class Predictor implements AutoCloseable {
+  private final CompiledGraph compiled;
+  private final List<HostTensor> owned = new ArrayList<>();
+  private final Map<String, HostTensor> constantFeeds = new HashMap<>();
+
+  private Predictor(CompiledGraph compiled) {
+    this.compiled = compiled;
+  }
+
+  /**
+   * Compiles the outputs of a graph.
+   *
+   * @param graph the graph
+   * @param outputs output name to tensor
+   * @param parameters parameter values (missing parameters keep their initial values)
+   * @param options runtime options
+   * @return the predictor
+   */
+  public static Predictor create(Graph graph, Map<String, Tensor> outputs,
+      ParameterSnapshot parameters, RuntimeOptions options) {
+    Map<String, TensorData> values = new HashMap<>();
+    for (Tensor p : graph.parameters()) {
+      if (parameters.names().contains(p.name())) {
+        values.put(p.name(), parameters.get(p.name()));
+      }
+    }
+    ExportedGraph e = OnnxExporter.export(graph, outputs, ExportOptions.inference(), values);
+    Predictor pr = new Predictor(OrtRuntime.get().compile(e.model(), options));
+    for (Map.Entry<String, TensorData> x : e.externalValues().entrySet()) {
+      HostTensor h = Dtypes.toHost(x.getValue());
+      pr.owned.add(h);
+      pr.constantFeeds.put(x.getKey(), h);
+    }
+    return pr;
+  }
+
+  /**
+   * The compiled graph (input and output descriptions).
+   *
+   * @return the graph
+   */
+  public CompiledGraph graph() {
+    return compiled;
+  }
+
+  /**
+   * Runs the graph.
+   *
+   * @param feeds run-time inputs by name ({@link HostTensor}s or arrays, see {@link
+   *     CompiledGraph#run(Map)})
+   * @return fresh outputs, to be closed by the caller
+   */
+  public RunOutputs run(Map<String, ?> feeds) {
+    if (constantFeeds.isEmpty()) {
+      return compiled.run(feeds);
+    }
+    Map<String, Object> all = new HashMap<>(feeds);
+    all.putAll(constantFeeds);
+    return compiled.run(all);
+  }
+
+  /** Closes the session and owned buffers; idempotent. */
+  @Override
+  public void close() {
+    compiled.close();
+    owned.forEach(HostTensor::close);
+  }
+}
