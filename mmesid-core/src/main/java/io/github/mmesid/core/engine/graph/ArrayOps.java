@@ -159,6 +159,27 @@ public final class ArrayOps {
       p[i] = a;
       out.add(x.shape().dim(a));
     }
+    boolean identity = true;
+    for (int i = 0; i < perm.length; i++) {
+      identity &= perm[i] == i;
+    }
+    if (identity) {
+      return x;
+    }
+    Node prev = x.producer();
+    if (prev != null && prev.opType().equals("Transpose") && prev.vjp() == null) {
+      // Transpose of a transpose: compose the permutations; the identity folds away.
+      long[] inner = prev.attrLongs("perm");
+      int[] composed = new int[perm.length];
+      boolean id = true;
+      for (int i = 0; i < perm.length; i++) {
+        composed[i] = (int) inner[perm[i]];
+        id &= composed[i] == i;
+      }
+      if (id) {
+        return prev.input(0);
+      }
+    }
     return x.graph().apply("Transpose", List.of(x), Map.of("perm", p), x.dtype(), Shape.of(out));
   }
 

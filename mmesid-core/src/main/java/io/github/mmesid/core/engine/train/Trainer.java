@@ -78,6 +78,8 @@ public final class Trainer implements AutoCloseable {
   private final PreparedRun[] optRuns = new PreparedRun[2];
   private final Map<Integer, MicroRun> microRuns = new HashMap<>();
   private int cur = 0;
+  private int microsRun;
+  private long stepsDone;
   private boolean closed;
 
   /** Buffers and prepared gradient runs for one micro-batch size. */
@@ -402,13 +404,13 @@ public final class Trainer implements AutoCloseable {
             batchInEpoch);
       }
     }
+    stepsDone = step;
     List<Double> history = new ArrayList<>();
     long examplesDone = 0;
     long startNanos = System.nanoTime();
     long startStep = step;
     double lastLoss = Double.NaN;
     boolean stoppedEarly = false;
-    int micro = config.microBatches();
     outer:
     while (epoch < config.epochs() && step < total) {
       int[] order = permutation(n, config.seed(), epoch, config.shuffle());
@@ -416,26 +418,8 @@ public final class Trainer implements AutoCloseable {
         int from = (int) (b * config.batchSize());
         int to = (int) Math.min(n, from + (long) config.batchSize());
         int bs = to - from;
-        double lossSum = 0;
-        int microsRun = 0;
-        for (int k = 0; k < micro; k++) {
-          int mFrom = from + (int) ((long) bs * k / micro);
-          int mTo = from + (int) ((long) bs * (k + 1) / micro);
-          if (mTo <= mFrom) {
-            continue;
-          }
-          MicroRun mr = microRun(mTo - mFrom, source);
-          source.fill(Arrays.copyOfRange(order, mFrom, mTo), mr);
-          fillRandom(mr, step, k);
-          mr.runs[cur].run();
-          double l = lossOut.getAsDouble(0);
-          lossSum += l;
-          microsRun++;
-          if (micro > 1) {
-            accumulate(microsRun == 1);
-          }
-        }
-        double loss = lossSum / microsRun;
+        int[] ids = Arrays.copyOfRange(order, from, to);
+        double loss = forwardBackward(source, ids, step);
         if (!Double.isFinite(loss)) {
           Path good = root == null ? null : writeStepCheckpoint(root, step, epoch, b, best,
               bestStep, bad);
@@ -447,11 +431,7 @@ public final class Trainer implements AutoCloseable {
         }
         long t = step + 1;
         double lr = config.schedule().lrForUpdate(config.optimizer().lr(), t);
-        lrIn.setDouble(0, lr);
-        stepIn.setDouble(0, t);
-        gradScaleIn.setDouble(0, 1.0 / microsRun);
-        optRuns[cur].run();
-        double gradNorm = optGraph.hasGradNorm() ? gradNormOut.getDouble(0) : Double.NaN;
+        double gradNorm = update(t, lr);
         if (optGraph.hasGradNorm() && !Double.isFinite(gradNorm)) {
           Path good = root == null ? null : writeStepCheckpoint(root, step, epoch, b, best,
               bestStep, bad);
@@ -461,6 +441,7 @@ public final class Trainer implements AutoCloseable {
         }
         cur = 1 - cur;
         step = t;
+        stepsDone = t;
         examplesDone += bs;
         lastLoss = loss;
         history.add(loss);
@@ -531,6 +512,72 @@ public final class Trainer implements AutoCloseable {
         : snapshot();
     return new TrainingResult(result, step, Math.min(epoch, config.epochs()), lastLoss, best,
         bestStep, stoppedEarly, history);
+  }
+
+  /**
+   * Runs one optimizer update on the given examples outside {@link #fit} (for custom loops and
+   * benchmarks): forward, backward (micro-batched as configured) and the optimizer step, with the
+   * learning rate of the schedule at this trainer's update count. No checkpoint, validation or
+   * logging happens here.
+   *
+   * @param source the examples
+   * @param exampleIds the batch's example indices
+   * @return the batch's mean loss
+   * @throws TrainingDivergedException if the loss or gradient norm is not finite (the update is
+   *     then not applied)
+   */
+  public double trainStep(BatchSource source, int[] exampleIds) {
+    checkOpen();
+    if (exampleIds.length == 0) {
+      throw new IllegalArgumentException("trainStep needs at least one example id");
+    }
+    double loss = forwardBackward(source, exampleIds, stepsDone);
+    if (!Double.isFinite(loss)) {
+      throw new TrainingDivergedException("Training loss became " + loss + " at update "
+          + (stepsDone + 1) + "; the update was not applied", stepsDone, null);
+    }
+    long t = stepsDone + 1;
+    double gradNorm = update(t, config.schedule().lrForUpdate(config.optimizer().lr(), t));
+    if (optGraph.hasGradNorm() && !Double.isFinite(gradNorm)) {
+      throw new TrainingDivergedException("Gradient norm became " + gradNorm + " at update " + t
+          + "; the update was not applied", stepsDone, null);
+    }
+    cur = 1 - cur;
+    stepsDone = t;
+    return loss;
+  }
+
+  /** Forward and backward over the micro-batches; leaves summed gradients; returns mean loss. */
+  private double forwardBackward(BatchSource source, int[] ids, long step) {
+    int micro = Math.min(config.microBatches(), ids.length);
+    double lossSum = 0;
+    microsRun = 0;
+    for (int k = 0; k < micro; k++) {
+      int mFrom = (int) ((long) ids.length * k / micro);
+      int mTo = (int) ((long) ids.length * (k + 1) / micro);
+      if (mTo <= mFrom) {
+        continue;
+      }
+      MicroRun mr = microRun(mTo - mFrom, source);
+      source.fill(mFrom == 0 && mTo == ids.length ? ids : Arrays.copyOfRange(ids, mFrom, mTo), mr);
+      fillRandom(mr, step, k);
+      mr.runs[cur].run();
+      lossSum += lossOut.getAsDouble(0);
+      microsRun++;
+      if (config.microBatches() > 1) {
+        accumulate(microsRun == 1);
+      }
+    }
+    return lossSum / microsRun;
+  }
+
+  /** Runs the optimizer graph into the other bank; returns the gradient norm (NaN if none). */
+  private double update(long t, double lr) {
+    lrIn.setDouble(0, lr);
+    stepIn.setDouble(0, t);
+    gradScaleIn.setDouble(0, 1.0 / microsRun);
+    optRuns[cur].run();
+    return optGraph.hasGradNorm() ? gradNormOut.getDouble(0) : Double.NaN;
   }
 
   private MicroRun microRun(int size, BatchSource source) {

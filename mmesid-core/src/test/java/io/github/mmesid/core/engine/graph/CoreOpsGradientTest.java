@@ -3,6 +3,9 @@ package io.github.mmesid.core.engine.graph;
 import static io.github.mmesid.core.engine.graph.GradCheckSupport.check;
 import static io.github.mmesid.core.engine.graph.GradCheckSupport.rand;
 
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +42,26 @@ class CoreOpsGradientTest {
     check((g, x) -> x.get(0).sum(true, 0, 2), rand(r, 3, 4, 2));
     check((g, x) -> x.get(0).mean(false), rand(r, 3, 4));
     check((g, x) -> x.get(0).mean(true, -1), rand(r, 3, 4));
+  }
+
+  @Test
+  void castRoundTripPassesGradientThrough() {
+    // float64 -> float32 -> float64: the gradient is the identity up to float32 rounding
+    // (relative tolerance 1e-4, float32 has a 6e-8 unit roundoff amplified by the differences).
+    check(new io.github.mmesid.core.engine.check.GradientChecker.Options(1e-3, 1e-4, 1e-6, 40, 1),
+        (g, x) -> x.get(0).cast(DType.FLOAT32).mul(x.get(0).cast(DType.FLOAT32))
+            .cast(DType.FLOAT64), rand(r, 3, 4));
+  }
+
+  @Test
+  void doubleTransposeFoldsAway() {
+    Graph g = new Graph("tt");
+    Tensor x = g.input("x", DType.FLOAT32, Shape.of(2, 3, 4));
+    assertSame(x, x.transpose(1, 2, 0).transpose(2, 0, 1));
+    Tensor t = x.transpose(0, 2, 1);
+    assertNotSame(x, t.transpose(1, 0, 2));
+    check((gr, in) -> in.get(0).transpose(1, 0).mul(2.0).transpose(1, 0).transpose(1, 0),
+        rand(r, 3, 2));
   }
 
   @Test
