@@ -1,7 +1,9 @@
 package io.github.mmesid.llm.tokenizer;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -10,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -66,10 +67,7 @@ final class TokenizerFiles {
     try {
       root = MAPPER.readTree(bytes);
     } catch (JsonProcessingException e) {
-      JsonLocation loc = e.getLocation();
-      String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-      throw new IllegalArgumentException(file + ": " + what + " is not valid JSON" + where + ": "
-          + e.getOriginalMessage(), e);
+      throw invalidJson(file, what, e);
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": cannot parse " + what, e);
     }
@@ -82,37 +80,59 @@ final class TokenizerFiles {
 
   static TokenizerJson readTokenizerJson(Path file, long maxBytes) {
     byte[] bytes = readBounded(file, maxBytes, "tokenizer.json");
-    JsonNode root = parseObject(bytes, file, "tokenizer.json");
-    JsonNode model = root.get("model");
-    if (model == null || !model.isObject()) {
+    // Stream the file: only model.vocab and added_tokens are materialised (the merges list of a
+    // large BPE tokenizer is skipped), but every byte is still tokenised, so syntax errors surface.
+    long maxId = -1;
+    boolean hasVocab = false;
+    JsonNode addedTokens = null;
+    boolean hasModel = false;
+    try (JsonParser p = MAPPER.createParser(bytes)) {
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException(file + ": tokenizer.json must hold a JSON object at the top level, found "
+            + describe(first));
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("model".equals(field) && value == JsonToken.START_OBJECT) {
+          hasModel = true;
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String modelField = p.currentName();
+            p.nextToken();
+            if ("vocab".equals(modelField)) {
+              hasVocab = true;
+              maxId = maxVocabId(p, file);
+            } else {
+              p.skipChildren();
+            }
+          }
+        } else if ("added_tokens".equals(field)) {
+          addedTokens = p.readValueAsTree();
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new IllegalArgumentException(file + ": tokenizer.json has trailing content after the top-level object "
+            + "at line " + p.currentLocation().getLineNr() + "; exactly one JSON object is allowed");
+      }
+    } catch (JsonProcessingException e) {
+      throw invalidJson(file, "tokenizer.json", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot parse tokenizer.json", e);
+    }
+    if (!hasModel) {
       throw new IllegalArgumentException(file + ": not a Hugging Face tokenizer.json: the top-level \"model\" "
           + "object is missing (expected {\"model\": {\"type\": \"BPE\"|\"WordLevel\"|\"WordPiece\"|\"Unigram\", "
           + "\"vocab\": ...}, \"added_tokens\": [...], ...})");
     }
-    JsonNode vocab = model.get("vocab");
-    long maxId = -1;
-    if (vocab != null && vocab.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        maxId = Math.max(maxId, tokenId(e.getValue(), file, "model.vocab[\"" + e.getKey() + "\"]"));
-      }
-    } else if (vocab != null && vocab.isArray()) {
-      for (int i = 0; i < vocab.size(); i++) {
-        JsonNode entry = vocab.get(i);
-        if (!entry.isArray() || entry.size() != 2 || !entry.get(0).isTextual() || !entry.get(1).isNumber()) {
-          throw new IllegalArgumentException(file + ": model.vocab[" + i + "] must be a [piece, score] pair "
-              + "(Unigram vocabulary), found " + abbreviate(entry));
-        }
-      }
-      maxId = vocab.size() - 1L;
-    } else {
-      throw new IllegalArgumentException(file + ": model.vocab must be an object {token: id} (BPE, WordLevel, "
-          + "WordPiece) or an array of [piece, score] pairs (Unigram), found "
-          + (vocab == null ? "nothing" : vocab.getNodeType()));
+    if (!hasVocab) {
+      throw new IllegalArgumentException(file + ": model.vocab is missing; expected an object {token: id} (BPE, "
+          + "WordLevel, WordPiece) or an array of [piece, score] pairs (Unigram)");
     }
     Map<String, Integer> added = new LinkedHashMap<>();
     Set<Integer> special = new LinkedHashSet<>();
-    JsonNode addedTokens = root.get("added_tokens");
     if (addedTokens != null && !addedTokens.isNull()) {
       if (!addedTokens.isArray()) {
         throw new IllegalArgumentException(file + ": added_tokens must be an array of {\"id\", \"content\", "
@@ -142,6 +162,66 @@ final class TokenizerFiles {
         Collections.unmodifiableSet(special));
   }
 
+  /** Streams model.vocab (the parser is at its first token) and returns its largest id. */
+  private static long maxVocabId(JsonParser p, Path file) throws IOException {
+    long maxId = -1;
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.START_OBJECT) {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String token = p.currentName();
+        JsonToken v = p.nextToken();
+        if (v != JsonToken.VALUE_NUMBER_INT) {
+          p.skipChildren();
+          throw new IllegalArgumentException(file + ": model.vocab[\"" + token + "\"] must be an integer token id, "
+              + "found " + describe(v) + " at line " + p.currentLocation().getLineNr());
+        }
+        long id = p.getLongValue();
+        if (id < 0 || id >= MAX_VOCAB_SIZE) {
+          throw new IllegalArgumentException(file + ": model.vocab[\"" + token + "\"] = " + id + " is out of range; "
+              + "token ids must be in [0, " + MAX_VOCAB_SIZE + ")");
+        }
+        maxId = Math.max(maxId, id);
+      }
+      return maxId;
+    }
+    if (t == JsonToken.START_ARRAY) {
+      long i = 0;
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        boolean ok = p.currentToken() == JsonToken.START_ARRAY
+            && p.nextToken() == JsonToken.VALUE_STRING
+            && p.nextToken().isNumeric()
+            && p.nextToken() == JsonToken.END_ARRAY;
+        if (!ok) {
+          throw new IllegalArgumentException(file + ": model.vocab[" + i + "] must be a [piece, score] pair "
+              + "(Unigram vocabulary), at line " + p.currentLocation().getLineNr());
+        }
+        if (++i > MAX_VOCAB_SIZE) {
+          throw new IllegalArgumentException(file + ": model.vocab has more than " + MAX_VOCAB_SIZE + " entries");
+        }
+      }
+      return i - 1;
+    }
+    throw new IllegalArgumentException(file + ": model.vocab must be an object {token: id} (BPE, WordLevel, "
+        + "WordPiece) or an array of [piece, score] pairs (Unigram), found "
+        + describe(t));
+  }
+
+  private static String describe(JsonToken t) {
+    if (t == null) {
+      return "nothing";
+    }
+    switch (t) {
+      case START_OBJECT: return "an object";
+      case START_ARRAY: return "an array";
+      case VALUE_STRING: return "a string";
+      case VALUE_NUMBER_INT: return "an integer";
+      case VALUE_NUMBER_FLOAT: return "a decimal number";
+      case VALUE_TRUE: case VALUE_FALSE: return "a boolean";
+      case VALUE_NULL: return "null";
+      default: return t.name();
+    }
+  }
+
   private static int tokenId(JsonNode node, Path file, String at) {
     if (node == null || !node.canConvertToLong() || !node.isIntegralNumber()) {
       throw new IllegalArgumentException(file + ": " + at + " must be an integer token id, found "
@@ -153,6 +233,13 @@ final class TokenizerFiles {
           + MAX_VOCAB_SIZE + ")");
     }
     return (int) id;
+  }
+
+  private static IllegalArgumentException invalidJson(Path file, String what, JsonProcessingException e) {
+    JsonLocation loc = e.getLocation();
+    String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    return new IllegalArgumentException(file + ": " + what + " is not valid JSON" + where + ": "
+        + e.getOriginalMessage(), e);
   }
 
   static TokenizerConfig readTokenizerConfig(Path file, long maxBytes) {
