@@ -9,6 +9,8 @@ import io.github.mmesid.core.engine.graph.NnOps;
 import io.github.mmesid.core.engine.graph.Shape;
 import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
+import io.github.mmesid.core.engine.train.Batch;
+import io.github.mmesid.core.engine.train.BatchSource;
 import io.github.mmesid.llm.llama.LlamaTensorNames.Module;
 import io.github.mmesid.llm.lora.LoraAdapters;
 import io.github.mmesid.llm.lora.LoraConfig;
@@ -337,6 +339,35 @@ public final class LlamaBackbone {
    */
   public List<Tensor> trainableParameters() {
     return List.copyOf(trainable);
+  }
+
+  /**
+   * A batch source that also declares the shapes of this backbone's LoRA dropout noise inputs,
+   * which the trainer fills; everything else is delegated.
+   *
+   * @param source the batch source of the real inputs
+   * @param seqLen the (fixed) sequence length T of the batches
+   * @return the wrapping source
+   */
+  public BatchSource withDropoutNoise(BatchSource source, long seqLen) {
+    return new BatchSource() {
+      @Override
+      public int size() {
+        return source.size();
+      }
+
+      @Override
+      public Map<String, long[]> inputShapes(int batchSize) {
+        Map<String, long[]> m = new LinkedHashMap<>(source.inputShapes(batchSize));
+        m.putAll(randomInputShapes(batchSize, seqLen));
+        return m;
+      }
+
+      @Override
+      public void fill(int[] exampleIds, Batch batch) {
+        source.fill(exampleIds, batch);
+      }
+    };
   }
 
   /**

@@ -259,6 +259,11 @@ public final class LlamaWeights {
    * @throws IllegalArgumentException if a tensor is missing, unknown or mis-shaped
    */
   public static LlamaWeights of(LlamaConfig config, Map<String, TensorData> values) {
+    return of(config, values, embeddingBlockRows(config));
+  }
+
+  /** As {@link #of(LlamaConfig, Map)} with a given embedding block size (tests). */
+  static LlamaWeights of(LlamaConfig config, Map<String, TensorData> values, long blockRows) {
     Map<String, long[]> expected = LlamaTensorNames.backboneShapes(config);
     Set<String> problems = new TreeSet<>();
     for (Map.Entry<String, long[]> e : expected.entrySet()) {
@@ -281,7 +286,6 @@ public final class LlamaWeights {
     }
     Map<String, TensorData> out = new LinkedHashMap<>();
     List<TensorData> emb = new ArrayList<>();
-    long blockRows = embeddingBlockRows(config);
     for (String n : expected.keySet()) {
       TensorData d = values.get(n);
       if (n.equals(LlamaTensorNames.EMBED_TOKENS)) {
