@@ -18,7 +18,7 @@ import java.util.Locale;
 
 /**
  * Memory experiment (not JMH): {@code write DIR F32|BF16} writes a ~1 GB (F32) checkpoint of a
- * 252M-parameter Llama; {@code load DIR} loads it in a fresh JVM, runs one forward pass, and
+ * 252M-parameter Llama; {@code load DIR [copy]} loads it in a fresh JVM (F32 memory-mapped, or copied with {@code copy}), runs one forward pass, and
  * prints peak heap (sum of heap pools' peaks), direct and mapped buffer totals, and RSS figures
  * from {@code /proc/self/status} (VmHWM = peak RSS, RssAnon, RssFile) after loading and after the
  * forward pass.
@@ -32,7 +32,7 @@ public final class LlamaLoadMemory {
   /**
    * Entry point.
    *
-   * @param args {@code write DIR F32|BF16} or {@code load DIR}
+   * @param args {@code write DIR F32|BF16} or {@code load DIR [copy]}
    */
   public static void main(String[] args) {
     if (args.length >= 3 && args[0].equals("write")) {
@@ -48,7 +48,8 @@ public final class LlamaLoadMemory {
       Path dir = Path.of(args[1]);
       report("start");
       long t0 = System.nanoTime();
-      LlamaWeights w = LlamaWeights.load(dir);
+      boolean copy = args.length >= 3 && args[2].equals("copy");
+      LlamaWeights w = LlamaWeights.load(dir, new LlamaWeights.LoadOptions(true, !copy));
       double secs = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "loaded %s: %d bytes of fp32 weights in %.1f s "
           + "(checkpoint files %d bytes)%n", w.config(), w.byteSize(), secs, size(dir));
@@ -63,7 +64,7 @@ public final class LlamaLoadMemory {
       }
       return;
     }
-    System.err.println("usage: LlamaLoadMemory write DIR F32|BF16 | load DIR");
+    System.err.println("usage: LlamaLoadMemory write DIR F32|BF16 | load DIR [copy]");
   }
 
   private static long size(Path dir) {

@@ -178,6 +178,27 @@ class LlamaCheckpointTest {
   }
 
   @Test
+  void mappedWeightsAboveOneMebibyteAreBoundInPlace(@TempDir Path dir) {
+    // MLP weights of 64 x 4200 floats (1.07 MB) leave the protobuf and are bound from the mmap.
+    LlamaConfig c = LlamaConfig.of(64, 4200, 1, 4, 2, 100, 32);
+    LlamaCheckpointWriter.writeRandom(dir, c, 27, LlamaCheckpointWriter.Format.singleF32());
+    LlamaWeights r = LlamaWeights.load(dir);
+    TensorData up = r.tensor(LlamaTensorNames.linear(0, LlamaTensorNames.Module.UP_PROJ));
+    assertTrue(up.isDirect() && up.byteSize() > (1 << 20));
+    long[][] ids = {{4, 8, 15, 16, 23}};
+    double[][][] ref = new LlamaReference(r).forwardIds(ids, new int[][] {{1, 1, 1, 1, 1}});
+    try (LlamaHiddenStates hs = LlamaHiddenStates.open(r, RuntimeOptions.defaults())) {
+      LlamaHiddenStates.Result res = hs.run(ids);
+      for (int t = 0; t < 5; t++) {
+        float[] v = res.at(0, t);
+        for (int i = 0; i < 64; i++) {
+          assertEquals(ref[0][t][i], v[i], 2e-4);
+        }
+      }
+    }
+  }
+
+  @Test
   void configParsingAndValidation() {
     String llama31 = "{\"architectures\": [\"LlamaForCausalLM\"], \"attention_bias\": false,"
         + "\"bos_token_id\": 128000, \"eos_token_id\": [128001, 128008, 128009],"
