@@ -34,7 +34,8 @@ import java.util.Map;
  * PEFT's names to each targeted projection: {@code y = x W^T + (alpha/r) * dropout(x) A^T B^T}.
  *
  * <p>Outputs at padding positions are finite but meaningless (fully masked query rows attend
- * uniformly); losses must ignore them. A backbone is built on one graph; {@link #forward} may be
+ * uniformly, and the additive mask absorbs their scores, so their gradient does not match a
+ * finite difference); losses must ignore them. A backbone is built on one graph; {@link #forward} may be
  * called more than once (the weights are shared).
  */
 public final class LlamaBackbone {
