@@ -71,6 +71,10 @@ public final class Args {
         }
         value = "true";
       }
+      if (o.isRepeatable() && values.containsKey(name)) {
+        values.put(name, values.get(name) + "\n" + value);
+        continue;
+      }
       if (values.put(name, value) != null) {
         throw new UsageException("option --" + name + " is given twice; give it once");
       }
@@ -113,6 +117,17 @@ public final class Args {
     Option o = spec.get(checkKnown(name));
     String v = values.get(name);
     return v != null ? v : o.defaultValue();
+  }
+
+  /**
+   * Returns every value of a repeatable option, in command-line order.
+   *
+   * @param name the option name
+   * @return the values, empty if absent
+   */
+  public List<String> getAll(String name) {
+    String v = get(name);
+    return v == null ? List.of() : List.of(v.split("\n", -1));
   }
 
   /**

@@ -49,6 +49,28 @@ public record Option(String name, String valueName, String description, String d
   }
 
   /**
+   * Creates a required option that may be given several times (its value placeholder gets a
+   * trailing {@code ...}); read its values with {@link Args#getAll(String)}.
+   *
+   * @param name the long name
+   * @param valueName the value placeholder
+   * @param description one line of help
+   * @return the option
+   */
+  public static Option repeatable(String name, String valueName, String description) {
+    return new Option(name, valueName + "...", description, null, true);
+  }
+
+  /**
+   * Returns whether this option may be repeated.
+   *
+   * @return true for options made by {@link #repeatable}
+   */
+  public boolean isRepeatable() {
+    return valueName != null && valueName.endsWith("...");
+  }
+
+  /**
    * Returns whether this option takes a value.
    *
    * @return false for a switch

@@ -140,6 +140,30 @@ public final class TensorData {
   }
 
   /**
+   * Wraps little-endian bytes without copying them (for large frozen weights, for example a
+   * direct buffer holding a converted checkpoint tensor or a memory-mapped file region). The
+   * caller must not modify the bytes afterwards. When the buffer is direct, runtimes bind it
+   * without a copy (see {@link #isDirect()}).
+   *
+   * @param dtype element type
+   * @param shape the shape
+   * @param littleEndianBytes the bytes from position to limit (not copied)
+   * @return the data
+   */
+  public static TensorData wrap(DType dtype, long[] shape, ByteBuffer littleEndianBytes) {
+    return new TensorData(dtype, shape, littleEndianBytes);
+  }
+
+  /**
+   * Whether the values live in direct (off-heap) memory, so that a runtime can bind them in place.
+   *
+   * @return true for data created by {@link #wrap} over a direct buffer
+   */
+  public boolean isDirect() {
+    return bytes.isDirect();
+  }
+
+  /**
    * The element type.
    *
    * @return the dtype

@@ -153,6 +153,35 @@ public final class HostTensor implements AutoCloseable {
   }
 
   /**
+   * Wraps existing direct, native-order memory that may be read-only (for example a memory-mapped
+   * file region or weights shared with a graph description) without copying. ORT only reads such
+   * a tensor when it is bound as an input or external initializer; the setters and {@code
+   * copyFrom} methods throw {@link java.nio.ReadOnlyBufferException} on read-only memory, and the
+   * tensor must never be bound as an output.
+   *
+   * @param bytes a direct {@link ByteBuffer} in native byte order whose remaining bytes equal the
+   *     tensor's byte size; its position and limit are not changed
+   * @param dtype element type
+   * @param shape dimensions, each {@code >= 0}
+   * @return the tensor; the caller closes it
+   * @throws IllegalArgumentException if the buffer is heap-backed, not native order or of the
+   *     wrong size
+   */
+  public static HostTensor wrapShared(ByteBuffer bytes, DType dtype, long... shape) {
+    if (bytes == null || !bytes.isDirect()) {
+      throw new IllegalArgumentException("wrapShared needs a direct ByteBuffer, got "
+          + (bytes == null ? "null" : "a heap buffer") + "; allowed: a direct, native-order buffer");
+    }
+    long[] dims = checkShape(dtype, shape);
+    int n = elementCount(dtype, dims);
+    checkOrder(bytes.order());
+    if (bytes.remaining() != (long) n * dtype.byteSize()) {
+      throw sizeMismatch(bytes.remaining() + " bytes", dtype, dims, (long) n * dtype.byteSize() + " bytes");
+    }
+    return new HostTensor(dtype, dims, n, typedView(dtype, bytes.slice().order(ByteOrder.nativeOrder())));
+  }
+
+  /**
    * Allocates a FLOAT32 tensor holding a copy of {@code data}.
    *
    * @param data values in row-major order, length equal to the shape's element count

@@ -27,6 +27,18 @@ final class Dtypes {
     return h;
   }
 
+  /**
+   * A host tensor over a frozen value: bound in place (no copy) when the value is direct and
+   * little-endian matches the native order, otherwise a copy. Only ever bound as an input.
+   */
+  static HostTensor toHostShared(TensorData d) {
+    if (d.isDirect() && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+      return HostTensor.wrapShared(d.bytes().order(ByteOrder.nativeOrder()), toRuntime(d.dtype()),
+          d.shape());
+    }
+    return toHost(d);
+  }
+
   /** Copies values into an existing host tensor of the same dtype and shape. */
   static void copyInto(TensorData d, HostTensor h, String what) {
     if (toRuntime(d.dtype()) != h.dtype() || !Arrays.equals(d.shape(), h.shape())) {

@@ -50,7 +50,7 @@ public final class Predictor implements AutoCloseable {
     ExportedGraph e = OnnxExporter.export(graph, outputs, ExportOptions.inference(), values);
     Predictor pr = new Predictor(OrtRuntime.get().compile(e.model(), options));
     for (Map.Entry<String, TensorData> x : e.externalValues().entrySet()) {
-      HostTensor h = Dtypes.toHost(x.getValue());
+      HostTensor h = Dtypes.toHostShared(x.getValue());
       pr.owned.add(h);
       pr.constantFeeds.put(x.getKey(), h);
     }

@@ -245,7 +245,7 @@ public final class Trainer implements AutoCloseable {
     boolean ok = false;
     try {
       for (Map.Entry<String, TensorData> e : gradExport.externalValues().entrySet()) {
-        external.put(e.getKey(), Dtypes.toHost(e.getValue()));
+        external.put(e.getKey(), Dtypes.toHostShared(e.getValue()));
       }
       for (int bank = 0; bank < 2; bank++) {
         Map<String, HostTensor> pb = new LinkedHashMap<>();
