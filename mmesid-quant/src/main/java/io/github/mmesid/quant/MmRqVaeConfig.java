@@ -212,7 +212,7 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
    * dropout, beta 0.25, MMD reconstruction with kernels {1/8..2}, InfoNCE alignment at temperature
    * 0.1 anchored on the first modality, weights 3 / 1 / 0.01, k-means initialisation (50
    * iterations, not balanced), Sinkhorn only on the last level (epsilon 0.003, 50 rounds), no
-   * dead-code re-seeding, AdamW lr 1e-3 with weight decay 1e-4, batch 1024, 300 epochs,
+   * dead-code re-seeding, AdamW lr 1e-3 with weight decay 1e-4, batch 1024, 50 epochs,
    * validation every 10 epochs on the loss, no early stopping, seed 42.
    *
    * @return the builder
@@ -284,7 +284,7 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
     private double learningRate = 1e-3;
     private double weightDecay = 1e-4;
     private int batchSize = 1024;
-    private int epochs = 300;
+    private int epochs = 50;
     private int validateEvery = 10;
     private Criterion criterion = Criterion.LOSS;
     private int patience;

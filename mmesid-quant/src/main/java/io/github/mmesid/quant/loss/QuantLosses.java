@@ -91,13 +91,16 @@ public final class QuantLosses {
 
   private static Tensor kernelSum(Tensor dxx, Tensor dyy, Tensor dxy, Tensor meanD,
       double[] alphas) {
-    Tensor base = meanD.add(1e-12);
+    // -D / (2 m) once per block; kernel a is then exp(that / a)
+    Tensor neg = meanD.add(1e-12).mul(-2.0);
+    Tensor sxx = dxx.div(neg);
+    Tensor syy = dyy.div(neg);
+    Tensor sxy = dxy.div(neg);
     Tensor total = null;
     for (double a : alphas) {
-      Tensor scale = base.mul(2 * a);
-      Tensor kxx = dxx.div(scale).neg().exp().mean(false);
-      Tensor kyy = dyy.div(scale).neg().exp().mean(false);
-      Tensor kxy = dxy.div(scale).neg().exp().mean(false);
+      Tensor kxx = (a == 1 ? sxx : sxx.mul(1 / a)).exp().mean(false);
+      Tensor kyy = (a == 1 ? syy : syy.mul(1 / a)).exp().mean(false);
+      Tensor kxy = (a == 1 ? sxy : sxy.mul(1 / a)).exp().mean(false);
       Tensor term = kxx.add(kyy).sub(kxy.mul(2.0));
       total = total == null ? term : total.add(term);
     }
@@ -154,9 +157,12 @@ public final class QuantLosses {
 
   /**
    * Balanced codes of a batch from a Sinkhorn-Knopp plan, computed in the graph in float64 with
-   * exactly the algorithm of {@link io.github.mmesid.quant.cluster.Sinkhorn} (min-max centred,
-   * row-stabilised kernel, column-then-row normalisation; the constant factors {@code 1/K} and
-   * {@code 1/B} are left out because they do not change the argmax). No gradient.
+   * the algorithm of {@link io.github.mmesid.quant.cluster.Sinkhorn} (min-max centred,
+   * row-stabilised kernel {@code G}, column-then-row normalisation). The normalisations are kept
+   * as scaling vectors, {@code plan = diag(u) G diag(v)} with {@code v = 1 / (G^T u)} and {@code u
+   * = 1 / (G v)} per round (two matrix-vector products instead of rescaling the whole matrix;
+   * the constant factors {@code 1/K}, {@code 1/B} do not change the result), and since {@code u}
+   * scales whole rows, a row's code is {@code argmax_j G_ij v_j}. No gradient.
    *
    * @param r {@code [B, e]} residuals
    * @param codebook {@code [K, e]}
@@ -179,14 +185,17 @@ public final class QuantLosses {
     Tensor mid = max.add(min).mul(0.5);
     Tensor amp = max.sub(mid).add(1e-5);
     Tensor c = d.sub(mid).div(amp);
-    Tensor q = c.sub(c.min(true, 1)).mul(-1.0 / epsilon).exp();
+    Tensor kernel = c.sub(c.min(true, 1)).mul(-1.0 / epsilon).exp(); // [B, K]
     Graph g = r.graph();
     Tensor tiny = g.scalar(1e-300, DType.FLOAT64);
-    for (int it = 0; it < iterations; it++) {
-      q = q.div(q.sum(true, 0).maximum(tiny));
-      q = q.div(q.sum(true, 1).maximum(tiny));
+    Tensor kernelT = kernel.transpose(1, 0); // [K, B]
+    Tensor one = g.scalar(1.0, DType.FLOAT64);
+    Tensor v = one.div(kernel.sum(true, 0).maximum(tiny)); // [1, K]: u = 1 at the start
+    for (int it = 1; it < iterations; it++) {
+      Tensor u = one.div(kernel.matmul(v.transpose(1, 0)).maximum(tiny)); // [B, 1]
+      v = one.div(kernelT.matmul(u).maximum(tiny)).transpose(1, 0); // [1, K]
     }
-    return q.argMax(1, false);
+    return kernel.mul(v).argMax(1, false);
   }
 
   private static void requireBatchPair(String op, Tensor x, Tensor y) {
