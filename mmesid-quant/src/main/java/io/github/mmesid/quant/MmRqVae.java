@@ -343,7 +343,6 @@ public final class MmRqVae {
     private long lossCount;
     private long lastStep;
     private int epoch;
-    private int validations;
 
     Validator(RqVaeNetwork net, Map<String, float[][]> data, MmRqVaeConfig cfg,
         TrainingOptions options) {
@@ -370,7 +369,6 @@ public final class MmRqVae {
 
     @Override
     public double evaluate(ParameterSnapshot snap) {
-      validations++;
       StringBuilder msg = new StringBuilder();
       double collisionSum = 0;
       Map<String, TensorData> reseeded = new LinkedHashMap<>();
@@ -406,7 +404,7 @@ public final class MmRqVae {
       int k = cfg.codebookSize();
       int e = cfg.latentDim();
       int n = enc.codes().length;
-      SplittableRandom rng = new SplittableRandom(cfg.seed() * 7919 + validations * 104729L + m.hashCode());
+      SplittableRandom rng = new SplittableRandom(cfg.seed() * 7919 + lastStep * 104729L + m.hashCode());
       float[][] r = new float[n][];
       for (int i = 0; i < n; i++) {
         r[i] = enc.latents()[i].clone();

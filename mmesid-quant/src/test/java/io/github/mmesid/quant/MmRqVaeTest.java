@@ -138,4 +138,20 @@ class MmRqVaeTest {
     badName.put("bad name", text);
     assertThrows(IllegalArgumentException.class, () -> MmRqVae.train(badName, tiny().build(), opts()));
   }
+  @Test
+  void resumedRunEqualsUninterruptedRun(@TempDir Path dir) {
+    ItemCatalog cat = catalog(120);
+    MmRqVaeConfig.Builder b = tiny().batchSize(40).validateEvery(2).reseedDeadCodes(true);
+    MmRqVaeModel straight = MmRqVae.train(cat, b.epochs(4).build(),
+        opts().withCheckpoints(dir.resolve("a"), true)).model();
+    MmRqVae.train(cat, b.epochs(2).build(), opts().withCheckpoints(dir.resolve("b"), true)).model().close();
+    try (MmRqVaeModel resumed = MmRqVae.train(cat, b.epochs(4).build(),
+        opts().withCheckpoints(dir.resolve("b"), true)).model()) {
+      for (String p : straight.parameters().keySet()) {
+        assertArrayEquals(straight.parameters().get(p).toFloats(), resumed.parameters().get(p).toFloats(), p);
+      }
+    } finally {
+      straight.close();
+    }
+  }
 }
