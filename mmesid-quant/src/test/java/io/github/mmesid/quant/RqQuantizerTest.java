@@ -39,18 +39,18 @@ class RqQuantizerTest {
 
   @Test
   void rejectsBadVectorsAndCodes() {
-    try (MmRqVaeModel m = HandMadeModels.identityTwoLevels()) {
-      RqQuantizer q = m.quantizer("v");
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> q.encode(new float[][] {{1, 2}, {Float.NaN, 0}}));
-      assertTrue(e.getMessage().contains("vector 1"), e.getMessage());
-      assertThrows(IllegalArgumentException.class, () -> q.encode(new float[] {1, 2, 3}));
-      assertThrows(IllegalArgumentException.class, () -> q.quantizedLatent(new int[] {0, 3}));
-      assertThrows(IllegalArgumentException.class, () -> q.reconstruct(new int[] {0}));
-      assertThrows(IllegalArgumentException.class, () -> m.quantizer("w"));
-      m.close();
-      m.close();
-      assertThrows(IllegalStateException.class, () -> q.encode(new float[] {1, 2}));
-    }
+    MmRqVaeModel m = HandMadeModels.identityTwoLevels();
+    RqQuantizer q = m.quantizer("v");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> q.encode(new float[][] {{1, 2}, {Float.NaN, 0}}));
+    assertTrue(e.getMessage().contains("vector 1"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> q.encode(new float[] {1, 2, 3}));
+    assertThrows(IllegalArgumentException.class, () -> q.quantizedLatent(new int[] {0, 3}));
+    assertThrows(IllegalArgumentException.class, () -> q.reconstruct(new int[] {0}));
+    assertThrows(IllegalArgumentException.class, () -> m.quantizer("w"));
+    m.close();
+    m.close(); // idempotent
+    assertThrows(IllegalStateException.class, () -> q.encode(new float[] {1, 2}));
+    assertThrows(IllegalStateException.class, () -> m.quantizer("v"));
   }
 }
