@@ -16,6 +16,7 @@ public final class Commands {
     return List.of(
         new QuickstartCommand(),
         new EvaluateCommand(),
-        new LlamaHiddenCommand());
+        new LlamaHiddenCommand(),
+        new QuantizeCommand());
   }
 }

@@ -670,6 +670,32 @@ public final class Trainer implements AutoCloseable {
     return new ParameterSnapshot(m);
   }
 
+  /**
+   * Overwrites the current values of some parameters between updates, for example from a {@link
+   * ValidationHook} or {@link TrainingListener} that re-initialises unused codebook rows. The
+   * optimizer state of the parameters is kept; the next update starts from the new values.
+   *
+   * @param values parameter name to its new value (same dtype and shape as the parameter)
+   * @throws IllegalArgumentException if a name is not a parameter of the graph or a value has the
+   *     wrong dtype or shape
+   * @throws IllegalStateException if the trainer is closed
+   */
+  public void setParameters(Map<String, TensorData> values) {
+    checkOpen();
+    for (Map.Entry<String, TensorData> e : values.entrySet()) {
+      HostTensor h = paramBanks.get(cur).get(e.getKey());
+      if (h == null) {
+        h = fixedParams.get(e.getKey());
+      }
+      if (h == null) {
+        throw new IllegalArgumentException("setParameters: '" + e.getKey()
+            + "' is not a parameter fed to the training graph; parameters: "
+            + paramBanks.get(cur).keySet() + " (trainable), " + fixedParams.keySet() + " (fixed)");
+      }
+      Dtypes.copyInto(e.getValue(), h, "setParameters value of '" + e.getKey() + "'");
+    }
+  }
+
   private Map<String, TensorData> optimizerState() {
     Map<String, TensorData> m = new LinkedHashMap<>();
     for (Map.Entry<String, HostTensor> e : stateBanks.get(cur).entrySet()) {
