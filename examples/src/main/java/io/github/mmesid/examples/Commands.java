@@ -15,6 +15,7 @@ public final class Commands {
   public static List<Command> all() {
     return List.of(
         new QuickstartCommand(),
-        new EvaluateCommand());
+        new EvaluateCommand(),
+        new TrainSasRecCommand());
   }
 }
