@@ -16,7 +16,15 @@ import java.util.List;
  */
 public record SasRecTrainingResult(SasRecRecommender recommender, TrainingResult training,
     List<ValidationInfo> validations, double trainingSeconds, long droppedTargets) {
-  /** Copies the validation list. */
+  /**
+   * Copies the validation list.
+   *
+   * @param recommender the trained model
+   * @param training the engine's training result
+   * @param validations the validation runs
+   * @param trainingSeconds wall-clock seconds of training
+   * @param droppedTargets targets left out for capacity
+   */
   public SasRecTrainingResult {
     validations = List.copyOf(validations);
   }
