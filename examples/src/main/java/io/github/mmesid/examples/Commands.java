@@ -16,7 +16,8 @@ public final class Commands {
     return List.of(
         new QuickstartCommand(),
         new EvaluateCommand(),
-        new LlamaHiddenCommand(),
-        new QuantizeCommand());
+        new TrainSasRecCommand(),
+        new QuantizeCommand(),
+        new LlamaHiddenCommand());
   }
 }

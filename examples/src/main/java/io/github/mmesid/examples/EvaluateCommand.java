@@ -66,6 +66,7 @@ public final class EvaluateCommand implements Command {
     long t2 = System.nanoTime();
     out.printf(Locale.ROOT, "model: %s (trained in %.2f s)%n", model, seconds(t1, t2));
     EvaluationResult result = evaluator.evaluate(rec, loo);
+    Models.release(rec);
     long t3 = System.nanoTime();
     out.print(result.toTable());
     out.printf(Locale.ROOT, "evaluated %d users in %.2f s (total %.2f s)%n", result.users(), seconds(t2, t3), seconds(t0, t3));

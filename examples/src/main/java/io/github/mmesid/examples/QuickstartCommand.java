@@ -85,6 +85,7 @@ public final class QuickstartCommand implements Command {
         }
         out.printf(Locale.ROOT, "  user %s: %s -> [%s] (test item %d)%n", data.userKey(u), Arrays.toString(history), top, target);
       }
+      Models.release(rec);
     }
     out.printf(Locale.ROOT, "%nquickstart finished in %.2f s%n", EvaluateCommand.seconds(t0, System.nanoTime()));
     return 0;

@@ -1,0 +1,463 @@
+package io.github.mmesid.llm.sasrec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Hyper-parameters of a SASRec model and its training. Immutable and validated; build one with
+ * {@link #builder()} (the defaults are the ones chosen on Amazon Beauty, see
+ * {@code benchmarks/RESULTS-sasrec.md}).
+ *
+ * <p>Architecture fields ({@code dim}, {@code blocks}, {@code heads}, {@code ffnDim}, {@code
+ * maxLen}) define the parameter shapes and are stored with a saved model; the training fields only
+ * affect {@link SasRecTrainer}.
+ *
+ * @param dim embedding and hidden size, divisible by {@code heads}
+ * @param blocks number of self-attention blocks, {@code >= 1}
+ * @param heads attention heads per block, {@code >= 1}
+ * @param ffnDim inner size of the point-wise feed-forward layer, {@code >= 1}
+ * @param maxLen the longest history the model sees (older items are dropped), {@code >= 1}
+ * @param dropout dropout rate on embeddings, attention outputs and feed-forward layers, in
+ *     {@code [0, 1)}
+ * @param loss the training loss
+ * @param negatives sampled negatives per target for {@link SasRecLoss#SAMPLED_BCE}, {@code >= 1}
+ * @param learningRate AdamW learning rate, {@code > 0}
+ * @param weightDecay AdamW decoupled weight decay, {@code >= 0}
+ * @param batchSize users (training sequences) per update, {@code >= 1}
+ * @param epochs upper bound on passes over the training sequences, {@code >= 1}
+ * @param patience early stopping: stop after this many validations without a better NDCG@10
+ *     ({@code 0}: never stop early)
+ * @param validationUsers validate on a fixed seeded sample of this many evaluable users ({@code
+ *     0}: all of them)
+ * @param threads ONNX Runtime intra-op threads for training and validation, {@code >= 1}
+ * @param seed seed of initialisation, shuffling, dropout and negative sampling
+ */
+public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLen, double dropout,
+    SasRecLoss loss, int negatives, double learningRate, double weightDecay, int batchSize,
+    int epochs, int patience, int validationUsers, int threads, long seed) {
+
+  /** Largest accepted embedding size: far above useful values, it catches typos. */
+  public static final int MAX_DIM = 8192;
+  /** Largest accepted history length. */
+  public static final int MAX_LEN = 4096;
+
+  /**
+   * Validates the fields.
+   *
+   * @param dim see the record description
+   * @param blocks see the record description
+   * @param heads see the record description
+   * @param ffnDim see the record description
+   * @param maxLen see the record description
+   * @param dropout see the record description
+   * @param loss see the record description
+   * @param negatives see the record description
+   * @param learningRate see the record description
+   * @param weightDecay see the record description
+   * @param batchSize see the record description
+   * @param epochs see the record description
+   * @param patience see the record description
+   * @param validationUsers see the record description
+   * @param threads see the record description
+   * @param seed see the record description
+   * @throws IllegalArgumentException naming the field and its allowed range
+   */
+  public SasRecConfig {
+    check(dim >= 1 && dim <= MAX_DIM, "dim", dim, "1.." + MAX_DIM);
+    check(blocks >= 1 && blocks <= 64, "blocks", blocks, "1..64");
+    check(heads >= 1 && heads <= dim && dim % heads == 0, "heads", heads,
+        "1..dim with dim % heads == 0 (dim = " + dim + ")");
+    check(ffnDim >= 1 && ffnDim <= 8 * MAX_DIM, "ffnDim", ffnDim, "1.." + 8 * MAX_DIM);
+    check(maxLen >= 1 && maxLen <= MAX_LEN, "maxLen", maxLen, "1.." + MAX_LEN);
+    check(dropout >= 0 && dropout < 1, "dropout", dropout, "[0, 1)");
+    check(loss != null, "loss", loss, "CROSS_ENTROPY or SAMPLED_BCE");
+    check(negatives >= 1 && negatives <= 10_000, "negatives", negatives, "1..10000");
+    check(learningRate > 0 && Double.isFinite(learningRate), "learningRate", learningRate, "> 0");
+    check(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay, ">= 0");
+    check(batchSize >= 1 && batchSize <= 65_536, "batchSize", batchSize, "1..65536");
+    check(epochs >= 1, "epochs", epochs, ">= 1");
+    check(patience >= 0, "patience", patience, ">= 0 (0 = no early stopping)");
+    check(validationUsers >= 0, "validationUsers", validationUsers, ">= 0 (0 = all users)");
+    check(threads >= 1 && threads <= 4096, "threads", threads, "1..4096");
+  }
+
+  private static void check(boolean ok, String field, Object value, String allowed) {
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "SasRecConfig." + field + " = " + value + " is invalid; allowed: " + allowed);
+    }
+  }
+
+  /**
+   * A builder with the defaults: dim 64, 2 blocks, 1 head, ffnDim 64, maxLen 50, dropout 0.2,
+   * full-softmax cross-entropy, learning rate 2e-3, no weight decay, batch 128, at most 200
+   * epochs, patience 3, validation on a sample of 5000 users, one thread per processor, seed 42.
+   *
+   * @return the builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A builder initialised from this configuration.
+   *
+   * @return the builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.dim = dim;
+    b.blocks = blocks;
+    b.heads = heads;
+    b.ffnDim = ffnDim;
+    b.maxLen = maxLen;
+    b.dropout = dropout;
+    b.loss = loss;
+    b.negatives = negatives;
+    b.learningRate = learningRate;
+    b.weightDecay = weightDecay;
+    b.batchSize = batchSize;
+    b.epochs = epochs;
+    b.patience = patience;
+    b.validationUsers = validationUsers;
+    b.threads = threads;
+    b.seed = seed;
+    return b;
+  }
+
+  /**
+   * Formats the configuration as a JSON object (all fields, the loss by name).
+   *
+   * @return compact JSON
+   */
+  public String toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("dim", dim);
+    m.put("blocks", blocks);
+    m.put("heads", heads);
+    m.put("ffnDim", ffnDim);
+    m.put("maxLen", maxLen);
+    m.put("dropout", dropout);
+    m.put("loss", loss.name());
+    m.put("negatives", negatives);
+    m.put("learningRate", learningRate);
+    m.put("weightDecay", weightDecay);
+    m.put("batchSize", batchSize);
+    m.put("epochs", epochs);
+    m.put("patience", patience);
+    m.put("validationUsers", validationUsers);
+    m.put("threads", threads);
+    m.put("seed", seed);
+    try {
+      return new ObjectMapper().writeValueAsString(m);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("could not format the SASRec config as JSON: "
+          + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * Parses {@link #toJson()} output. Missing fields take the builder defaults; unknown fields are
+   * rejected.
+   *
+   * @param json the JSON text, at most 64 KiB
+   * @param source where the text came from (for error messages)
+   * @return the configuration
+   * @throws IllegalArgumentException if the text is not such an object or a value is invalid
+   */
+  public static SasRecConfig fromJson(String json, String source) {
+    if (json == null || json.length() > 65_536) {
+      throw new IllegalArgumentException(source + ": SASRec config JSON is "
+          + (json == null ? "missing" : json.length() + " characters") + "; allowed: up to 65536");
+    }
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(source + ": SASRec config is not valid JSON: "
+          + e.getOriginalMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException(source + ": SASRec config must be a JSON object");
+    }
+    Builder b = builder();
+    var it = root.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      String k = e.getKey();
+      JsonNode v = e.getValue();
+      switch (k) {
+        case "dim" -> b.dim(intOf(source, k, v));
+        case "blocks" -> b.blocks(intOf(source, k, v));
+        case "heads" -> b.heads(intOf(source, k, v));
+        case "ffnDim" -> b.ffnDim(intOf(source, k, v));
+        case "maxLen" -> b.maxLen(intOf(source, k, v));
+        case "dropout" -> b.dropout(doubleOf(source, k, v));
+        case "loss" -> b.loss(SasRecLoss.parse(v.asText()));
+        case "negatives" -> b.negatives(intOf(source, k, v));
+        case "learningRate" -> b.learningRate(doubleOf(source, k, v));
+        case "weightDecay" -> b.weightDecay(doubleOf(source, k, v));
+        case "batchSize" -> b.batchSize(intOf(source, k, v));
+        case "epochs" -> b.epochs(intOf(source, k, v));
+        case "patience" -> b.patience(intOf(source, k, v));
+        case "validationUsers" -> b.validationUsers(intOf(source, k, v));
+        case "threads" -> b.threads(intOf(source, k, v));
+        case "seed" -> {
+          if (!v.canConvertToLong()) {
+            throw new IllegalArgumentException(source + ": SASRec config field seed = " + v
+                + " is not an integer");
+          }
+          b.seed(v.asLong());
+        }
+        default -> throw new IllegalArgumentException(source + ": unknown SASRec config field '"
+            + k + "'; allowed: dim, blocks, heads, ffnDim, maxLen, dropout, loss, negatives, "
+            + "learningRate, weightDecay, batchSize, epochs, patience, validationUsers, threads, seed");
+      }
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int intOf(String source, String k, JsonNode v) {
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw new IllegalArgumentException(source + ": SASRec config field " + k + " = " + v
+          + " is not a 32-bit integer");
+    }
+    return v.asInt();
+  }
+
+  private static double doubleOf(String source, String k, JsonNode v) {
+    if (!v.isNumber()) {
+      throw new IllegalArgumentException(source + ": SASRec config field " + k + " = " + v
+          + " is not a number");
+    }
+    return v.asDouble();
+  }
+
+  /** Returns the architecture in one line, e.g. {@code SASRec[dim=64, blocks=2, heads=1, ...]}. */
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "SASRec[dim=%d, blocks=%d, heads=%d, ffn=%d, maxLen=%d, "
+        + "dropout=%.2f, loss=%s%s, lr=%.2g, wd=%.2g, batch=%d, epochs<=%d, patience=%d, seed=%d]",
+        dim, blocks, heads, ffnDim, maxLen, dropout, loss,
+        loss == SasRecLoss.SAMPLED_BCE ? "x" + negatives : "", learningRate, weightDecay,
+        batchSize, epochs, patience, seed);
+  }
+
+  /** Builder of {@link SasRecConfig}; {@link #build()} validates. Not thread-safe. */
+  public static final class Builder {
+    private int dim = 64;
+    private int blocks = 2;
+    private int heads = 1;
+    private int ffnDim = -1;
+    private int maxLen = 50;
+    private double dropout = 0.2;
+    private SasRecLoss loss = SasRecLoss.CROSS_ENTROPY;
+    private int negatives = 1;
+    private double learningRate = 2e-3;
+    private double weightDecay = 0;
+    private int batchSize = 128;
+    private int epochs = 200;
+    private int patience = 3;
+    private int validationUsers = 5000;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private long seed = 42;
+
+    private Builder() {}
+
+    /**
+     * Sets the embedding and hidden size.
+     *
+     * @param v the size
+     * @return this builder
+     */
+    public Builder dim(int v) {
+      dim = v;
+      return this;
+    }
+
+    /**
+     * Sets the number of blocks.
+     *
+     * @param v the count
+     * @return this builder
+     */
+    public Builder blocks(int v) {
+      blocks = v;
+      return this;
+    }
+
+    /**
+     * Sets the number of attention heads.
+     *
+     * @param v the count, dividing dim
+     * @return this builder
+     */
+    public Builder heads(int v) {
+      heads = v;
+      return this;
+    }
+
+    /**
+     * Sets the feed-forward inner size (default: equal to dim).
+     *
+     * @param v the size
+     * @return this builder
+     */
+    public Builder ffnDim(int v) {
+      ffnDim = v;
+      return this;
+    }
+
+    /**
+     * Sets the maximum history length.
+     *
+     * @param v the length
+     * @return this builder
+     */
+    public Builder maxLen(int v) {
+      maxLen = v;
+      return this;
+    }
+
+    /**
+     * Sets the dropout rate.
+     *
+     * @param v the rate in [0, 1)
+     * @return this builder
+     */
+    public Builder dropout(double v) {
+      dropout = v;
+      return this;
+    }
+
+    /**
+     * Sets the loss.
+     *
+     * @param v the loss
+     * @return this builder
+     */
+    public Builder loss(SasRecLoss v) {
+      loss = v;
+      return this;
+    }
+
+    /**
+     * Sets the negatives per target of the sampled BCE loss.
+     *
+     * @param v the count
+     * @return this builder
+     */
+    public Builder negatives(int v) {
+      negatives = v;
+      return this;
+    }
+
+    /**
+     * Sets the learning rate.
+     *
+     * @param v the rate
+     * @return this builder
+     */
+    public Builder learningRate(double v) {
+      learningRate = v;
+      return this;
+    }
+
+    /**
+     * Sets the AdamW weight decay.
+     *
+     * @param v the decay
+     * @return this builder
+     */
+    public Builder weightDecay(double v) {
+      weightDecay = v;
+      return this;
+    }
+
+    /**
+     * Sets the batch size.
+     *
+     * @param v sequences per update
+     * @return this builder
+     */
+    public Builder batchSize(int v) {
+      batchSize = v;
+      return this;
+    }
+
+    /**
+     * Sets the epoch limit.
+     *
+     * @param v the limit
+     * @return this builder
+     */
+    public Builder epochs(int v) {
+      epochs = v;
+      return this;
+    }
+
+    /**
+     * Sets the early-stopping patience.
+     *
+     * @param v validations without improvement, 0 = never stop early
+     * @return this builder
+     */
+    public Builder patience(int v) {
+      patience = v;
+      return this;
+    }
+
+    /**
+     * Sets the validation sample size.
+     *
+     * @param v users, 0 = all
+     * @return this builder
+     */
+    public Builder validationUsers(int v) {
+      validationUsers = v;
+      return this;
+    }
+
+    /**
+     * Sets the ONNX Runtime thread count.
+     *
+     * @param v threads
+     * @return this builder
+     */
+    public Builder threads(int v) {
+      threads = v;
+      return this;
+    }
+
+    /**
+     * Sets the seed.
+     *
+     * @param v the seed
+     * @return this builder
+     */
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    /**
+     * Creates the configuration.
+     *
+     * @return the validated configuration
+     * @throws IllegalArgumentException if a field is out of range
+     */
+    public SasRecConfig build() {
+      return new SasRecConfig(dim, blocks, heads, ffnDim < 0 ? dim : ffnDim, maxLen, dropout,
+          loss, negatives, learningRate, weightDecay, batchSize, epochs, patience,
+          validationUsers, threads, seed);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.github.mmesid.llm.sasrec;
+
+import io.github.mmesid.core.SequenceDataset;
+import io.github.mmesid.core.data.LeaveOneOutSplit;
+import io.github.mmesid.core.data.Split;
+import io.github.mmesid.core.engine.graph.DType;
+import io.github.mmesid.core.engine.graph.Tensor;
+import io.github.mmesid.core.engine.graph.TensorData;
+import io.github.mmesid.core.engine.optim.Optimizer;
+import io.github.mmesid.core.engine.runtime.RuntimeOptions;
+import io.github.mmesid.core.engine.train.ParameterSnapshot;
+import io.github.mmesid.core.engine.train.Trainer;
+import io.github.mmesid.core.engine.train.TrainerConfig;
+import io.github.mmesid.core.engine.train.TrainingListener;
+import io.github.mmesid.core.engine.train.TrainingResult;
+import io.github.mmesid.core.engine.train.ValidationInfo;
+import io.github.mmesid.core.eval.Evaluator;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains SASRec on the training parts of a leave-one-out split with the engine's {@link Trainer}
+ * (AdamW, constant learning rate), validating NDCG@10 on the validation targets (second-to-last
+ * items) after every epoch with the foundation's {@link Evaluator}, stopping early after {@link
+ * SasRecConfig#patience()} validations without improvement and returning the best validated
+ * parameters.
+ *
+ * <p>Validation uses all evaluable users, or a fixed seeded sample of {@link
+ * SasRecConfig#validationUsers()} of them (the same sample at every validation, so the metric is
+ * comparable across epochs).
+ */
+public final class SasRecTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(SasRecTrainer.class);
+
+  private SasRecTrainer() {}
+
+  /**
+   * Trains a model without checkpoints.
+   *
+   * @param split the data; only the training parts are trained on, the validation targets select
+   *     the epoch
+   * @param config the configuration
+   * @return the trained model and training statistics
+   * @throws IllegalArgumentException if no user has two training items or no user is evaluable
+   */
+  public static SasRecTrainingResult train(LeaveOneOutSplit split, SasRecConfig config) {
+    return train(split, config, null, List.of());
+  }
+
+  /**
+   * Trains a model.
+   *
+   * @param split the data
+   * @param config the configuration
+   * @param checkpointDir directory for resumable checkpoints (written each epoch; an existing run
+   *     there is resumed), or null for none
+   * @param listeners progress listeners (called on the training thread)
+   * @return the trained model and training statistics
+   * @throws IllegalArgumentException if no user has two training items or no user is evaluable
+   */
+  public static SasRecTrainingResult train(LeaveOneOutSplit split, SasRecConfig config,
+      Path checkpointDir, List<TrainingListener> listeners) {
+    int n = split.numItems();
+    RuntimeOptions rt = RuntimeOptions.builder().intraOpThreads(config.threads()).build();
+    Map<String, TensorData> init = SasRecNet.initialValues(config, n, DType.FLOAT32);
+    Tensor loss = SasRecNet.trainingLoss(config, n, init);
+    SasRecBatches data = new SasRecBatches(split, config.maxLen(), loss.graph());
+    LeaveOneOutSplit valid = validationSplit(split, config.validationUsers(), config.seed());
+    Evaluator evaluator = Evaluator.builder().split(Split.VALID).ks(10).threads(1)
+        .batchSize(SasRecRecommender.SCORING_BATCH).build();
+    List<ValidationInfo> validations = Collections.synchronizedList(new ArrayList<>());
+    TrainerConfig.Builder tc = TrainerConfig.builder(config.seed())
+        .optimizer(Optimizer.adamW(config.learningRate()).withWeightDecay(config.weightDecay()))
+        .batchSize(config.batchSize()).epochs(config.epochs()).runtime(rt)
+        .logEvery(Math.max(1, (int) Math.min(Integer.MAX_VALUE,
+            Trainer.stepsPerEpoch(data.size(), TrainerConfig.builder(0)
+                .batchSize(config.batchSize()).build()) / 2)))
+        .validation(params -> validate(config, n, params, rt, evaluator, valid), 0, true,
+            config.patience())
+        .restoreBest(true)
+        .listener(new TrainingListener() {
+          @Override
+          public void onValidation(ValidationInfo info) {
+            validations.add(info);
+          }
+        });
+    for (TrainingListener l : listeners) {
+      tc.listener(l);
+    }
+    if (checkpointDir != null) {
+      tc.checkpoints(checkpointDir, 0);
+    }
+    LOG.info("SASRec: {} training sequences ({} targets each on average), {} validation users, "
+        + "{} items; {}", data.size(), String.format("%.2f", data.meanTargets()),
+        valid.evaluableUsers().length, n, config);
+    long t0 = System.nanoTime();
+    TrainingResult result;
+    try (Trainer trainer = new Trainer(loss, tc.build())) {
+      result = trainer.fit(data);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (data.droppedTargets() > 0) {
+      LOG.info("SASRec: {} training targets exceeded the per-batch capacity and were skipped",
+          data.droppedTargets());
+    }
+    SasRecRecommender rec = SasRecRecommender.create(config, n, result.parameters(),
+        RuntimeOptions.builder().intraOpThreads(config.threads()).build());
+    return new SasRecTrainingResult(rec, result, validations, seconds, data.droppedTargets());
+  }
+
+  private static double validate(SasRecConfig config, int n, ParameterSnapshot params,
+      RuntimeOptions rt, Evaluator evaluator, LeaveOneOutSplit valid) {
+    try (SasRecRecommender r = SasRecRecommender.create(config, n, params, rt)) {
+      return evaluator.evaluate(r, valid).ndcg(10);
+    }
+  }
+
+  /**
+   * The users validation runs on: all evaluable users, or a seeded sample of them.
+   *
+   * @param split the split
+   * @param users sample size, 0 = all
+   * @param seed the seed
+   * @return a split over the chosen users (same item ids)
+   * @throws IllegalArgumentException if no user is evaluable
+   */
+  static LeaveOneOutSplit validationSplit(LeaveOneOutSplit split, int users, long seed) {
+    int[] evaluable = split.evaluableUsers();
+    if (evaluable.length == 0) {
+      throw new IllegalArgumentException("no user has at least " + LeaveOneOutSplit.MIN_EVAL_LENGTH
+          + " items, so there is no validation target; SASRec training needs some");
+    }
+    if (users == 0 || users >= evaluable.length) {
+      return split;
+    }
+    SplittableRandom r = new SplittableRandom(seed ^ 0x5A5E_C0DEL);
+    int[] pick = evaluable.clone();
+    for (int i = 0; i < users; i++) {
+      int j = i + r.nextInt(pick.length - i);
+      int tmp = pick[i];
+      pick[i] = pick[j];
+      pick[j] = tmp;
+    }
+    int[] chosen = Arrays.copyOf(pick, users);
+    Arrays.sort(chosen);
+    SequenceDataset d = split.dataset();
+    SequenceDataset.Builder b = SequenceDataset.builder();
+    for (int u : chosen) {
+      b.add(d.userKey(u), d.sequence(u));
+    }
+    return LeaveOneOutSplit.of(b.build(d.mapping()));
+  }
+}
