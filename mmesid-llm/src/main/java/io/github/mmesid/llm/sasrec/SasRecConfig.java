@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Hyper-parameters of a SASRec model and its training. Immutable and validated; build one with
  * {@link #builder()} (the defaults are the ones chosen on Amazon Beauty, see
- * {@code benchmarks/RESULTS-sasrec.md}).
+ * {@code benchmarks/RESULTS.md}).
  *
  * <p>Architecture fields ({@code dim}, {@code blocks}, {@code heads}, {@code ffnDim}, {@code
  * maxLen}) define the parameter shapes and are stored with a saved model; the training fields only
