@@ -17,9 +17,12 @@ package io.github.mmesid.core.engine.runtime;
  *     input shapes (default true)
  * @param cpuArena use ORT's CPU arena allocator for intermediates (default true)
  * @param logSeverity minimum severity of ORT's native log for the session (default WARNING)
- * @param threadSpinning let idle intra-op worker threads busy-wait for the next operator (ORT's
- *     default, true): lowest latency for back-to-back steps, but burns CPU that other processes
- *     on a shared machine could use
+ * @param threadSpinning let idle intra-op worker threads busy-wait for the next operator (default
+ *     false, unlike ORT's own default). A training step runs two sessions (gradients, then the
+ *     optimizer) back to back, each with its own thread pool; with spinning, the idle pool's
+ *     workers busy-wait on the cores the running session needs: the MLP train step of {@code
+ *     TrainStepBenchmark} took 48.7 ms with spinning and 26.1 ms without on 2 cores, while a
+ *     single session alone ran equally fast either way (see benchmarks/RESULTS.md)
  */
 public record RuntimeOptions(
     ExecutionProvider provider,
@@ -70,7 +73,7 @@ public record RuntimeOptions(
 
   /**
    * The default options: CPU, intra-op threads = available processors, 1 inter-op thread,
-   * optimisation ALL, non-deterministic, memory pattern and arena on, WARNING log, spinning on.
+   * optimisation ALL, non-deterministic, memory pattern and arena on, WARNING log, spinning off.
    *
    * @return default options
    */
@@ -116,7 +119,7 @@ public record RuntimeOptions(
     private boolean memoryPattern = true;
     private boolean cpuArena = true;
     private LogSeverity logSeverity = LogSeverity.WARNING;
-    private boolean threadSpinning = true;
+    private boolean threadSpinning = false;
 
     private Builder() {}
 
@@ -209,7 +212,8 @@ public record RuntimeOptions(
     }
 
     /**
-     * Lets idle intra-op threads busy-wait (true, ORT's default) or sleep (false).
+     * Lets idle intra-op threads busy-wait (true, ORT's default) or sleep (false, the SDK's
+     * default; see the record's documentation).
      *
      * @param value true to allow spinning
      * @return this builder

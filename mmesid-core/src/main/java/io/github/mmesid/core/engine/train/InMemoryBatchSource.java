@@ -69,22 +69,13 @@ public final class InMemoryBatchSource implements BatchSource {
         int base = r * rs;
         int src = id * rs;
         if (c.data() instanceof float[] f) {
-          for (int j = 0; j < rs; j++) {
-            t.setFloat(base + j, f[src + j]);
-          }
+          t.floatView().put(base, f, src, rs);
         } else if (c.data() instanceof double[] d) {
-          for (int j = 0; j < rs; j++) {
-            t.setDouble(base + j, d[src + j]);
-          }
+          t.doubleView().put(base, d, src, rs);
         } else if (c.data() instanceof long[] l) {
-          for (int j = 0; j < rs; j++) {
-            t.setLong(base + j, l[src + j]);
-          }
+          t.longView().put(base, l, src, rs);
         } else {
-          int[] ia = (int[]) c.data();
-          for (int j = 0; j < rs; j++) {
-            t.setInt(base + j, ia[src + j]);
-          }
+          t.intView().put(base, (int[]) c.data(), src, rs);
         }
       }
     }

@@ -19,7 +19,7 @@ class RuntimeOptionsTest {
     assertEquals(1, o.interOpThreads());
     assertEquals(OptimizationLevel.ALL, o.optimizationLevel());
     assertFalse(o.deterministicCompute());
-    assertTrue(o.memoryPattern() && o.cpuArena() && o.threadSpinning());
+    assertTrue(o.memoryPattern() && o.cpuArena() && !o.threadSpinning());
     assertEquals(LogSeverity.WARNING, o.logSeverity());
   }
 
