@@ -44,6 +44,13 @@ public class LlamaForwardBenchmark {
   @Param({"1", "16"})
   public int batch;
 
+  /**
+   * How frozen weights are bound: {@code inputs} (read in place, never copied) or {@code
+   * initializers} (copied into the session; ORT may constant-fold and pre-pack them).
+   */
+  @Param({"inputs", "initializers"})
+  public String frozen;
+
   private Predictor predictor;
   private HostTensor ids;
   private HostTensor mask;
@@ -74,7 +81,7 @@ public class LlamaForwardBenchmark {
     Tensor out = bb.forward(bb.embed(LlamaBackbone.inputIdsInput(g)),
         LlamaBackbone.attentionMaskInput(g));
     predictor = Predictor.create(g, Map.of("h", out), new ParameterSnapshot(Map.of()),
-        RuntimeOptions.defaults());
+        RuntimeOptions.defaults(), frozen.equals("initializers"));
     SplittableRandom r = new SplittableRandom(2);
     long[] idv = new long[batch * SEQ];
     long[] mv = new long[batch * SEQ];

@@ -11,11 +11,15 @@ import java.util.Map;
  * @param inputs the graph inputs in order (run-time inputs, parameters, random inputs and
  *     external frozen weights)
  * @param outputs the graph outputs in order
- * @param externalValues values of frozen weights kept out of the protobuf, by input name: the
- *     runtime binds them as inputs on every run
+ * @param externalValues values of frozen weights kept out of the protobuf, by name: the runtime
+ *     binds them as inputs on every run, or, when {@code externalAsInitializers}, supplies them as
+ *     initializers when the session is created
+ * @param externalAsInitializers whether {@code externalValues} are declared as data-less
+ *     initializers rather than inputs
  */
 public record ExportedGraph(OnnxMl.ModelProto model, List<ValueSpec> inputs,
-    List<ValueSpec> outputs, Map<String, TensorData> externalValues) {
+    List<ValueSpec> outputs, Map<String, TensorData> externalValues,
+    boolean externalAsInitializers) {
   /** Copies the collections. */
   public ExportedGraph {
     inputs = List.copyOf(inputs);

@@ -20,6 +20,9 @@ public final class OnnxExporter {
   /** The ONNX IR version written (ONNX Runtime 1.29 accepts up to 13). */
   public static final long IR_VERSION = 10;
 
+  /** The external-data location written for frozen weights supplied at session creation. */
+  public static final String EXTERNAL_LOCATION = "mmesid-supplied-at-compile-time";
+
   private OnnxExporter() {}
 
   /**
@@ -127,6 +130,19 @@ public final class OnnxExporter {
       }
       if (embed) {
         gp.addInitializer(tensorProto(s.name(), parameterValues.getOrDefault(s.name(), s.data())));
+      } else if (external.containsKey(s.name()) && options.externalAsInitializers()) {
+        // Declared as external data that the runtime supplies when the session is created
+        // (SessionOptions.addExternalInitializers; ORT copies it into the session, so constant
+        // folding and pre-packing can use it). The location is a marker ORT never opens.
+        OnnxMl.TensorProto.Builder decl = OnnxMl.TensorProto.newBuilder().setName(s.name())
+            .setDataType(s.dtype().onnxCode())
+            .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL)
+            .addExternalData(OnnxMl.StringStringEntryProto.newBuilder().setKey("location")
+                .setValue(EXTERNAL_LOCATION));
+        for (long d : s.data().shape()) {
+          decl.addDims(d);
+        }
+        gp.addInitializer(decl);
       } else {
         gp.addInput(valueInfo(s.name(), s.dtype(), s.shape()));
         inputs.add(new ValueSpec(s.name(), s.dtype(), s.shape(), s.kind()));
@@ -188,7 +204,8 @@ public final class OnnxExporter {
             .setVersion(options.opset()))
         .setGraph(gp)
         .build();
-    return new ExportedGraph(model, inputs, outSpecs, external);
+    return new ExportedGraph(model, inputs, outSpecs, external,
+        options.externalAsInitializers());
   }
 
   static OnnxMl.ValueInfoProto valueInfo(String name, DType dtype, Shape shape) {

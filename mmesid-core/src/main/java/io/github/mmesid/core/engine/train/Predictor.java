@@ -31,7 +31,7 @@ public final class Predictor implements AutoCloseable {
   }
 
   /**
-   * Compiles the outputs of a graph.
+   * Compiles the outputs of a graph; large frozen weights are bound as run inputs (never copied).
    *
    * @param graph the graph
    * @param outputs output name to tensor
@@ -41,20 +41,52 @@ public final class Predictor implements AutoCloseable {
    */
   public static Predictor create(Graph graph, Map<String, Tensor> outputs,
       ParameterSnapshot parameters, RuntimeOptions options) {
+    return create(graph, outputs, parameters, options, false);
+  }
+
+  /**
+   * Compiles the outputs of a graph.
+   *
+   * @param graph the graph
+   * @param outputs output name to tensor
+   * @param parameters parameter values (missing parameters keep their initial values)
+   * @param options runtime options
+   * @param frozenAsInitializers supply large frozen weights as initializers (ONNX Runtime copies
+   *     them into the session and may constant-fold and pre-pack them: faster for small batches,
+   *     one more copy of the weights) instead of binding them as run inputs (read in place)
+   * @return the predictor
+   */
+  public static Predictor create(Graph graph, Map<String, Tensor> outputs,
+      ParameterSnapshot parameters, RuntimeOptions options, boolean frozenAsInitializers) {
     Map<String, TensorData> values = new HashMap<>();
     for (Tensor p : graph.parameters()) {
       if (parameters.names().contains(p.name())) {
         values.put(p.name(), parameters.get(p.name()));
       }
     }
-    ExportedGraph e = OnnxExporter.export(graph, outputs, ExportOptions.inference(), values);
-    Predictor pr = new Predictor(OrtRuntime.get().compile(e.model(), options));
-    for (Map.Entry<String, TensorData> x : e.externalValues().entrySet()) {
-      HostTensor h = Dtypes.toHostShared(x.getValue());
-      pr.owned.add(h);
-      pr.constantFeeds.put(x.getKey(), h);
+    ExportedGraph e = OnnxExporter.export(graph, outputs,
+        ExportOptions.inference().withExternalAsInitializers(frozenAsInitializers), values);
+    List<HostTensor> owned = new ArrayList<>();
+    Map<String, HostTensor> external = new HashMap<>();
+    try {
+      for (Map.Entry<String, TensorData> x : e.externalValues().entrySet()) {
+        HostTensor h = Dtypes.toHostShared(x.getValue());
+        owned.add(h);
+        external.put(x.getKey(), h);
+      }
+      CompiledGraph compiled = frozenAsInitializers
+          ? OrtRuntime.get().compile(e.model(), external, options)
+          : OrtRuntime.get().compile(e.model(), options);
+      Predictor pr = new Predictor(compiled);
+      pr.owned.addAll(owned);
+      if (!frozenAsInitializers) {
+        pr.constantFeeds.putAll(external);
+      }
+      return pr;
+    } catch (RuntimeException ex) {
+      owned.forEach(HostTensor::close);
+      throw ex;
     }
-    return pr;
   }
 
   /**
