@@ -1,7 +1,7 @@
 package io.github.mmesid.benchmarks;
 
 import io.github.mmesid.core.engine.runtime.CompiledGraph;
-import io.github.mmesid.core.engine.runtime.DType;
+import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.runtime.HostTensor;
 import io.github.mmesid.core.engine.runtime.PreparedRun;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;

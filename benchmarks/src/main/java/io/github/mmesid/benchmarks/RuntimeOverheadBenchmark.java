@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.github.mmesid.core.engine.runtime.CompiledGraph;
-import io.github.mmesid.core.engine.runtime.DType;
+import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.runtime.HostTensor;
 import io.github.mmesid.core.engine.runtime.OrtRuntime;
 import io.github.mmesid.core.engine.runtime.PreparedRun;

@@ -1,5 +1,6 @@
 package io.github.mmesid.core.engine.runtime;
 
+import io.github.mmesid.core.engine.graph.DType;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
@@ -490,10 +491,10 @@ public final class CompiledGraph implements AutoCloseable {
     }
     OnnxTensor t = (OnnxTensor) value;
     TensorInfo info = t.getInfo();
-    DType dtype = DType.fromOrt(info.onnxType);
+    DType dtype = ElementTypes.fromOrt(info.onnxType);
     if (dtype == null) {
       throw new IllegalStateException(
-          "Output '" + outputName + "' has element type " + info.onnxType + "; supported: " + Arrays.toString(DType.values()));
+          "Output '" + outputName + "' has element type " + info.onnxType + "; supported: " + ElementTypes.SUPPORTED);
     }
     HostTensor h = HostTensor.allocate(dtype, info.getShape());
     h.copyRawFrom(t.getByteBuffer());
@@ -789,7 +790,7 @@ public final class CompiledGraph implements AutoCloseable {
                   + "; allowed: tensor inputs and outputs only");
         }
         TensorInfo ti = (TensorInfo) vi;
-        specs.add(new TensorSpec(ni.getName(), DType.fromOrt(ti.onnxType), ti.onnxType.name(), ti.getShape(), ti.getDimensionNames()));
+        specs.add(new TensorSpec(ni.getName(), ElementTypes.fromOrt(ti.onnxType), ti.onnxType.name(), ti.getShape(), ti.getDimensionNames()));
       }
       return specs;
     }

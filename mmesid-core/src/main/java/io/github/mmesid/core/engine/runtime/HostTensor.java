@@ -1,5 +1,6 @@
 package io.github.mmesid.core.engine.runtime;
 
+import io.github.mmesid.core.engine.graph.DType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -73,7 +74,7 @@ public final class HostTensor implements AutoCloseable {
           return OnnxTensor.createTensor(env, (LongBuffer) typed, shape);
         case BOOL:
         case UINT8:
-          return OnnxTensor.createTensor(env, (ByteBuffer) typed, shape, dtype.ortJavaType());
+          return OnnxTensor.createTensor(env, (ByteBuffer) typed, shape, ElementTypes.ortJavaType(dtype));
         default:
           throw new IllegalArgumentException("Unsupported dtype " + dtype);
       }
@@ -940,9 +941,7 @@ public final class HostTensor implements AutoCloseable {
   }
 
   private static long[] checkShape(DType dtype, long[] shape) {
-    if (dtype == null) {
-      throw new IllegalArgumentException("dtype must not be null; allowed: " + Arrays.toString(DType.values()));
-    }
+    ElementTypes.check(dtype);
     if (shape == null) {
       throw new IllegalArgumentException("shape must not be null; allowed: dimensions >= 0 (empty for a scalar)");
     }

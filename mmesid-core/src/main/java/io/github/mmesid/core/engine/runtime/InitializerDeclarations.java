@@ -1,5 +1,6 @@
 package io.github.mmesid.core.engine.runtime;
 
+import io.github.mmesid.core.engine.graph.DType;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import java.util.Arrays;
@@ -79,7 +80,7 @@ public final class InitializerDeclarations {
       throw new IllegalArgumentException("Initializer name was blank; allowed: a non-empty name");
     }
     if (dtype == null) {
-      throw new IllegalArgumentException("dtype must not be null; allowed: " + Arrays.toString(DType.values()));
+      throw new IllegalArgumentException("dtype must not be null; allowed: " + ElementTypes.SUPPORTED);
     }
     TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(dtype.onnxCode());
     for (long d : shape) {

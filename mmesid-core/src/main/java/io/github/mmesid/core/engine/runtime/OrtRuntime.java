@@ -1,5 +1,6 @@
 package io.github.mmesid.core.engine.runtime;
 
+import io.github.mmesid.core.engine.graph.DType;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtLoggingLevel;

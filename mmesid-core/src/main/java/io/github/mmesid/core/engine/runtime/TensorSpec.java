@@ -1,5 +1,6 @@
 package io.github.mmesid.core.engine.runtime;
 
+import io.github.mmesid.core.engine.graph.DType;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -45,13 +46,13 @@ public final class TensorSpec {
    * The element type.
    *
    * @return the dtype
-   * @throws IllegalStateException if the ONNX type is not supported by {@link DType}
+   * @throws IllegalStateException if the ONNX type is not one the runtime supports (FLOAT32, FLOAT64, INT32, INT64, BOOL, UINT8)
    */
   public DType dtype() {
     if (dtype == null) {
       throw new IllegalStateException(
           "'" + name + "' has ONNX element type " + onnxType + ", which HostTensor does not support; supported: "
-              + Arrays.toString(DType.values()));
+              + ElementTypes.SUPPORTED);
     }
     return dtype;
   }

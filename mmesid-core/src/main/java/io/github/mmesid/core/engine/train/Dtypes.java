@@ -12,17 +12,9 @@ import java.util.Arrays;
 final class Dtypes {
   private Dtypes() {}
 
-  static io.github.mmesid.core.engine.runtime.DType toRuntime(DType d) {
-    return io.github.mmesid.core.engine.runtime.DType.fromOnnxCode(d.onnxCode());
-  }
-
-  static DType toGraph(io.github.mmesid.core.engine.runtime.DType d) {
-    return DType.fromOnnxCode(d.onnxCode());
-  }
-
   /** A new host tensor holding a copy of the values. */
   static HostTensor toHost(TensorData d) {
-    HostTensor h = OrtRuntime.get().allocate(toRuntime(d.dtype()), d.shape());
+    HostTensor h = OrtRuntime.get().allocate(d.dtype(), d.shape());
     copyInto(d, h, "value");
     return h;
   }
@@ -33,7 +25,7 @@ final class Dtypes {
    */
   static HostTensor toHostShared(TensorData d) {
     if (d.isDirect() && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-      return HostTensor.wrapShared(d.bytes().order(ByteOrder.nativeOrder()), toRuntime(d.dtype()),
+      return HostTensor.wrapShared(d.bytes().order(ByteOrder.nativeOrder()), d.dtype(),
           d.shape());
     }
     return toHost(d);
@@ -41,7 +33,7 @@ final class Dtypes {
 
   /** Copies values into an existing host tensor of the same dtype and shape. */
   static void copyInto(TensorData d, HostTensor h, String what) {
-    if (toRuntime(d.dtype()) != h.dtype() || !Arrays.equals(d.shape(), h.shape())) {
+    if (d.dtype() != h.dtype() || !Arrays.equals(d.shape(), h.shape())) {
       throw new IllegalArgumentException(what + ": value " + d.dtype() + Arrays.toString(d.shape())
           + " does not match the expected " + h.dtype() + Arrays.toString(h.shape()));
     }

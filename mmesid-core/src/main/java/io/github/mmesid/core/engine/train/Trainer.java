@@ -100,7 +100,7 @@ public final class Trainer implements AutoCloseable {
               + Trainer.names(batchInputs));
         }
         checkShape(v, shape);
-        inputs.put(v.name(), OrtRuntime.get().allocate(Dtypes.toRuntime(v.dtype()), shape));
+        inputs.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
       }
       for (ValueSpec v : randomInputs) {
         long[] shape = shapes.get(v.name());
@@ -108,7 +108,7 @@ public final class Trainer implements AutoCloseable {
           shape = resolveFromBatch(v, shapes);
         }
         checkShape(v, shape);
-        randoms.put(v.name(), OrtRuntime.get().allocate(Dtypes.toRuntime(v.dtype()), shape));
+        randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
       }
       for (int bank = 0; bank < 2; bank++) {
         PreparedRun.Builder b = gradCompiled.prepare();
@@ -270,21 +270,21 @@ public final class Trainer implements AutoCloseable {
       }
       fixedParams.keySet().retainAll(Trainer.names(gradExport.inputs()));
       for (Tensor t : this.trainable) {
-        grads.put(t.name(), OrtRuntime.get().allocate(Dtypes.toRuntime(t.dtype()),
+        grads.put(t.name(), OrtRuntime.get().allocate(t.dtype(),
             t.shape().toArray()));
       }
       if (config.microBatches() > 1) {
         for (Tensor t : this.trainable) {
-          gradAccum.put(t.name(), OrtRuntime.get().allocate(Dtypes.toRuntime(t.dtype()),
+          gradAccum.put(t.name(), OrtRuntime.get().allocate(t.dtype(),
               t.shape().toArray()));
         }
       }
-      lossOut = OrtRuntime.get().allocate(Dtypes.toRuntime(loss.dtype()),
+      lossOut = OrtRuntime.get().allocate(loss.dtype(),
           loss.shape().toArray());
-      lrIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.runtime.DType.FLOAT64);
-      stepIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.runtime.DType.FLOAT64);
-      gradScaleIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.runtime.DType.FLOAT64);
-      gradNormOut = OrtRuntime.get().allocate(io.github.mmesid.core.engine.runtime.DType.FLOAT64);
+      lrIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
+      stepIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
+      gradScaleIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
+      gradNormOut = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
       gradCompiled = OrtRuntime.get().compile(gradExport.model(), config.runtime());
       optCompiled = OrtRuntime.get().compile(optGraph.exported().model(), config.runtime());
       Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
@@ -594,7 +594,7 @@ public final class Trainer implements AutoCloseable {
     for (HostTensor t : mr.randoms.values()) {
       SplittableRandom r = new SplittableRandom(mix(config.seed(), step, micro, k++));
       int size = t.size();
-      if (t.dtype() == io.github.mmesid.core.engine.runtime.DType.FLOAT64) {
+      if (t.dtype() == io.github.mmesid.core.engine.graph.DType.FLOAT64) {
         for (int i = 0; i < size; i++) {
           t.setDouble(i, r.nextDouble());
         }
@@ -612,7 +612,7 @@ public final class Trainer implements AutoCloseable {
       HostTensor acc = gradAccum.get(e.getKey());
       if (first) {
         acc.copyFrom(g);
-      } else if (g.dtype() == io.github.mmesid.core.engine.runtime.DType.FLOAT64) {
+      } else if (g.dtype() == io.github.mmesid.core.engine.graph.DType.FLOAT64) {
         java.nio.DoubleBuffer a = acc.doubleView();
         java.nio.DoubleBuffer s = g.doubleView();
         for (int i = 0, n = g.size(); i < n; i++) {

@@ -1,5 +1,6 @@
 package io.github.mmesid.core.engine.runtime;
 
+import io.github.mmesid.core.engine.graph.DType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,8 +16,18 @@ import org.junit.jupiter.api.Test;
 class HostTensorTest {
 
   @Test
+  void rejectsElementTypesTheRuntimeCannotHold() {
+    for (DType t : new DType[] {DType.FLOAT16, DType.BFLOAT16, DType.INT8}) {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> HostTensor.allocate(t, 2));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("allowed"),
+          e.getMessage());
+    }
+  }
+
+  @Test
   void allocatesZeroFilledDirectMemoryOfEveryType() {
-    for (DType t : DType.values()) {
+    for (DType t : ElementTypes.SUPPORTED) {
       try (HostTensor h = HostTensor.allocate(t, 2, 3)) {
         assertEquals(t, h.dtype());
         assertEquals(6, h.size());
@@ -26,7 +37,7 @@ class HostTensorTest {
         for (int i = 0; i < h.size(); i++) {
           assertEquals(0.0, h.getAsDouble(i));
         }
-        assertEquals(t, DType.fromOrt(h.ortTensor().getInfo().onnxType), "ORT sees the same element type");
+        assertEquals(t, ElementTypes.fromOrt(h.ortTensor().getInfo().onnxType), "ORT sees the same element type");
         assertArrayEquals(new long[] {2, 3}, h.ortTensor().getInfo().getShape());
       }
     }

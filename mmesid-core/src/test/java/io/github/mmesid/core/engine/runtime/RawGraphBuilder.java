@@ -1,5 +1,6 @@
 package io.github.mmesid.core.engine.runtime;
 
+import io.github.mmesid.core.engine.graph.DType;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
