@@ -1,10 +1,5 @@
 package io.github.mmesid.core.engine.check;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import io.github.mmesid.core.engine.graph.Autodiff;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.ExportedGraph;
@@ -12,14 +7,12 @@ import io.github.mmesid.core.engine.graph.Graph;
 import io.github.mmesid.core.engine.graph.OnnxExporter;
 import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
+import io.github.mmesid.core.engine.runtime.CompiledGraph;
+import io.github.mmesid.core.engine.runtime.HostTensor;
+import io.github.mmesid.core.engine.runtime.OrtRuntime;
+import io.github.mmesid.core.engine.runtime.RunOutputs;
+import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,91 +118,85 @@ public final class GradientChecker {
         ft = DType.FLOAT32;
       }
     }
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
     SplittableRandom rnd = new SplittableRandom(options.seed());
-    try {
-      // 1. Output shape from a forward run.
-      Graph g0 = new Graph("gradcheck_fwd", ft);
-      List<Tensor> in0 = declare(g0, values);
-      Tensor y0 = recipe.build(g0, in0);
-      long[] yShape;
-      try (Run r = new Run(env, OnnxExporter.export(g0, Map.of("y", y0)))) {
-        yShape = r.shapeOf(values, "y");
+    // 1. Output shape from a forward run.
+    Graph g0 = new Graph("gradcheck_fwd", ft);
+    List<Tensor> in0 = declare(g0, values);
+    Tensor y0 = recipe.build(g0, in0);
+    long[] yShape;
+    try (Run r = new Run(OnnxExporter.export(g0, Map.of("y", y0)))) {
+      yShape = r.shapeOf(values, "y");
+    }
+    long yn = 1;
+    for (long d : yShape) {
+      yn *= d;
+    }
+    double[] rv = new double[(int) yn];
+    for (int i = 0; i < rv.length; i++) {
+      rv[i] = rnd.nextDouble(-1, 1);
+    }
+    // 2. Loss and gradients.
+    Graph g = new Graph("gradcheck", ft);
+    List<Tensor> in = declare(g, values);
+    Tensor y = recipe.build(g, in);
+    if (y.dtype() != ft) {
+      throw new IllegalArgumentException("Recipe output " + y + " is not of dtype " + ft);
+    }
+    Tensor rt = g.constant(TensorData.ofReals(ft, yShape, rv));
+    Tensor loss = y.mul(rt).sum(false);
+    List<Tensor> wrt = new ArrayList<>();
+    List<Integer> wrtIdx = new ArrayList<>();
+    for (int i = 0; i < in.size(); i++) {
+      if (in.get(i).dtype().isFloatingPoint()) {
+        wrt.add(in.get(i));
+        wrtIdx.add(i);
       }
-      long yn = 1;
-      for (long d : yShape) {
-        yn *= d;
-      }
-      double[] rv = new double[(int) yn];
-      for (int i = 0; i < rv.length; i++) {
-        rv[i] = rnd.nextDouble(-1, 1);
-      }
-      // 2. Loss and gradients.
-      Graph g = new Graph("gradcheck", ft);
-      List<Tensor> in = declare(g, values);
-      Tensor y = recipe.build(g, in);
-      if (y.dtype() != ft) {
-        throw new IllegalArgumentException("Recipe output " + y + " is not of dtype " + ft);
-      }
-      Tensor rt = g.constant(TensorData.ofReals(ft, yShape, rv));
-      Tensor loss = y.mul(rt).sum(false);
-      List<Tensor> wrt = new ArrayList<>();
-      List<Integer> wrtIdx = new ArrayList<>();
-      for (int i = 0; i < in.size(); i++) {
-        if (in.get(i).dtype().isFloatingPoint()) {
-          wrt.add(in.get(i));
-          wrtIdx.add(i);
-        }
-      }
-      List<Tensor> grads = Autodiff.gradientList(loss, wrt);
-      Map<String, Tensor> outs = new LinkedHashMap<>();
-      outs.put("loss", loss);
-      for (int i = 0; i < grads.size(); i++) {
-        outs.put("grad" + i, grads.get(i));
-      }
-      double maxAbs = 0;
-      double maxRel = 0;
-      int checked = 0;
-      List<String> failures = new ArrayList<>();
-      try (Run r = new Run(env, OnnxExporter.export(g, outs))) {
-        Map<String, double[]> res = r.run(values);
-        for (int k = 0; k < wrt.size(); k++) {
-          int idx = wrtIdx.get(k);
-          double[] analytic = res.get("grad" + k);
-          double[] x = values.get(idx).toDoubles();
-          int[] coords = sample(x.length, options.maxCoordinates(), rnd);
-          for (int c : coords) {
-            List<TensorData> plus = new ArrayList<>(values);
-            List<TensorData> minus = new ArrayList<>(values);
-            double[] xp = x.clone();
-            xp[c] += options.eps();
-            double[] xm = x.clone();
-            xm[c] -= options.eps();
-            long[] shape = values.get(idx).shape();
-            plus.set(idx, TensorData.ofReals(ft, shape, xp));
-            minus.set(idx, TensorData.ofReals(ft, shape, xm));
-            double lp = r.run(plus).get("loss")[0];
-            double lm = r.run(minus).get("loss")[0];
-            double numeric = (lp - lm) / (2 * options.eps());
-            double a = analytic[c];
-            double abs = Math.abs(a - numeric);
-            double scale = Math.max(Math.abs(a), Math.abs(numeric));
-            double rel = scale > 0 ? abs / scale : 0;
-            maxAbs = Math.max(maxAbs, abs);
-            maxRel = Math.max(maxRel, rel);
-            checked++;
-            if (!(abs <= options.atol() + options.rtol() * scale)) {
-              failures.add("input " + idx + " coordinate " + c + ": analytic " + a
-                  + " vs numeric " + numeric);
-            }
+    }
+    List<Tensor> grads = Autodiff.gradientList(loss, wrt);
+    Map<String, Tensor> outs = new LinkedHashMap<>();
+    outs.put("loss", loss);
+    for (int i = 0; i < grads.size(); i++) {
+      outs.put("grad" + i, grads.get(i));
+    }
+    double maxAbs = 0;
+    double maxRel = 0;
+    int checked = 0;
+    List<String> failures = new ArrayList<>();
+    try (Run r = new Run(OnnxExporter.export(g, outs))) {
+      Map<String, double[]> res = r.run(values);
+      for (int k = 0; k < wrt.size(); k++) {
+        int idx = wrtIdx.get(k);
+        double[] analytic = res.get("grad" + k);
+        double[] x = values.get(idx).toDoubles();
+        int[] coords = sample(x.length, options.maxCoordinates(), rnd);
+        for (int c : coords) {
+          List<TensorData> plus = new ArrayList<>(values);
+          List<TensorData> minus = new ArrayList<>(values);
+          double[] xp = x.clone();
+          xp[c] += options.eps();
+          double[] xm = x.clone();
+          xm[c] -= options.eps();
+          long[] shape = values.get(idx).shape();
+          plus.set(idx, TensorData.ofReals(ft, shape, xp));
+          minus.set(idx, TensorData.ofReals(ft, shape, xm));
+          double lp = r.run(plus).get("loss")[0];
+          double lm = r.run(minus).get("loss")[0];
+          double numeric = (lp - lm) / (2 * options.eps());
+          double a = analytic[c];
+          double abs = Math.abs(a - numeric);
+          double scale = Math.max(Math.abs(a), Math.abs(numeric));
+          double rel = scale > 0 ? abs / scale : 0;
+          maxAbs = Math.max(maxAbs, abs);
+          maxRel = Math.max(maxRel, rel);
+          checked++;
+          if (!(abs <= options.atol() + options.rtol() * scale)) {
+            failures.add("input " + idx + " coordinate " + c + ": analytic " + a
+                + " vs numeric " + numeric);
           }
         }
       }
-      return new Report(maxAbs, maxRel, checked, failures);
-    } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed during the gradient check: "
-          + e.getMessage(), e);
     }
+    return new Report(maxAbs, maxRel, checked, failures);
   }
 
   private static int[] sample(int n, int max, SplittableRandom rnd) {
@@ -233,148 +220,87 @@ public final class GradientChecker {
     return out;
   }
 
-  /** A forward session over an exported graph, fed from TensorData. */
+  /** A session over an exported graph, fed from TensorData through the SDK runtime. */
   private static final class Run implements AutoCloseable {
-    private final OrtEnvironment env;
-    private final OrtSession session;
-    private final ExportedGraph exported;
+    private static final RuntimeOptions OPTIONS =
+        RuntimeOptions.builder().intraOpThreads(1).build();
+    private final CompiledGraph graph;
 
-    Run(OrtEnvironment env, ExportedGraph exported) throws OrtException {
-      this.env = env;
-      this.exported = exported;
-      try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-        so.setIntraOpNumThreads(1);
-        this.session = env.createSession(exported.toByteArray(), so);
-      }
+    Run(ExportedGraph exported) {
+      this.graph = OrtRuntime.get().compile(exported.model(), OPTIONS);
     }
 
-    Map<String, double[]> run(List<TensorData> values) throws OrtException {
-      Map<String, OnnxTensor> feeds = new HashMap<>();
-      try {
-        for (int i = 0; i < values.size(); i++) {
-          String name = "x" + i;
-          if (session.getInputNames().contains(name)) {
-            feeds.put(name, toOnnx(env, values.get(i)));
-          }
-        }
+    Map<String, double[]> run(List<TensorData> values) {
+      Map<String, HostTensor> feeds = feeds(values);
+      try (RunOutputs r = graph.run(feeds)) {
         Map<String, double[]> out = new HashMap<>();
-        try (OrtSession.Result r = session.run(feeds)) {
-          for (Map.Entry<String, OnnxValue> e : r) {
-            out.put(e.getKey(), toDoubles((OnnxTensor) e.getValue()));
+        for (String name : r.names()) {
+          HostTensor t = r.get(name);
+          double[] d = new double[t.size()];
+          for (int i = 0; i < d.length; i++) {
+            d[i] = t.getAsDouble(i);
           }
+          out.put(name, d);
         }
         return out;
       } finally {
-        for (OnnxTensor t : feeds.values()) {
-          t.close();
-        }
+        feeds.values().forEach(HostTensor::close);
       }
     }
 
-    long[] shapeOf(List<TensorData> values, String output) throws OrtException {
-      Map<String, OnnxTensor> feeds = new HashMap<>();
-      try {
-        for (int i = 0; i < values.size(); i++) {
-          String name = "x" + i;
-          if (session.getInputNames().contains(name)) {
-            feeds.put(name, toOnnx(env, values.get(i)));
-          }
-        }
-        try (OrtSession.Result r = session.run(feeds)) {
-          return ((OnnxTensor) r.get(output).orElseThrow()).getInfo().getShape();
-        }
+    long[] shapeOf(List<TensorData> values, String output) {
+      Map<String, HostTensor> feeds = feeds(values);
+      try (RunOutputs r = graph.run(feeds)) {
+        return r.get(output).shape();
       } finally {
-        for (OnnxTensor t : feeds.values()) {
-          t.close();
+        feeds.values().forEach(HostTensor::close);
+      }
+    }
+
+    private Map<String, HostTensor> feeds(List<TensorData> values) {
+      Map<String, HostTensor> feeds = new HashMap<>();
+      for (int i = 0; i < values.size(); i++) {
+        String name = "x" + i;
+        if (graph.inputNames().contains(name)) {
+          feeds.put(name, toHost(values.get(i)));
         }
       }
+      return feeds;
     }
 
     @Override
-    public void close() throws OrtException {
-      session.close();
+    public void close() {
+      graph.close();
     }
   }
 
-  static OnnxTensor toOnnx(OrtEnvironment env, TensorData d) throws OrtException {
-    ByteBuffer b = ByteBuffer.allocateDirect((int) d.byteSize()).order(ByteOrder.nativeOrder());
-    ByteBuffer src = d.bytes();
+  private static HostTensor toHost(TensorData d) {
+    long[] shape = d.shape();
     switch (d.dtype()) {
-      case FLOAT32: {
-        FloatBuffer fb = b.asFloatBuffer();
-        fb.put(src.asFloatBuffer());
-        fb.rewind();
-        return OnnxTensor.createTensor(env, fb, d.shape());
-      }
-      case FLOAT64: {
-        DoubleBuffer db = b.asDoubleBuffer();
-        db.put(src.asDoubleBuffer());
-        db.rewind();
-        return OnnxTensor.createTensor(env, db, d.shape());
-      }
+      case FLOAT32:
+        return HostTensor.of(d.toFloats(), shape);
+      case FLOAT64:
+        return HostTensor.of(d.toDoubles(), shape);
       case INT64: {
-        LongBuffer lb = b.asLongBuffer();
-        lb.put(src.asLongBuffer());
-        lb.rewind();
-        return OnnxTensor.createTensor(env, lb, d.shape());
+        long[] v = new long[(int) d.numel()];
+        d.bytes().asLongBuffer().get(v);
+        return HostTensor.of(v, shape);
       }
       case INT32: {
-        IntBuffer ib = b.asIntBuffer();
-        ib.put(src.asIntBuffer());
-        ib.rewind();
-        return OnnxTensor.createTensor(env, ib, d.shape());
+        int[] v = new int[(int) d.numel()];
+        d.bytes().asIntBuffer().get(v);
+        return HostTensor.of(v, shape);
       }
       case BOOL: {
-        boolean[] flat = new boolean[(int) d.numel()];
-        for (int i = 0; i < flat.length; i++) {
-          flat[i] = src.get(i) != 0;
+        boolean[] v = new boolean[(int) d.numel()];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = d.bytes().get(i) != 0;
         }
-        return OnnxTensor.createTensor(env, OrtUtilReshape.reshape(flat, d.shape()));
+        return HostTensor.of(v, shape);
       }
       default:
         throw new IllegalArgumentException("Gradient checker does not feed " + d.dtype()
             + " inputs; allowed: FLOAT32, FLOAT64, INT64, INT32, BOOL");
     }
-  }
-
-  static double[] toDoubles(OnnxTensor t) {
-    switch (t.getInfo().type) {
-      case FLOAT: {
-        FloatBuffer fb = t.getFloatBuffer();
-        double[] out = new double[fb.remaining()];
-        for (int i = 0; i < out.length; i++) {
-          out[i] = fb.get(i);
-        }
-        return out;
-      }
-      case DOUBLE: {
-        DoubleBuffer db = t.getDoubleBuffer();
-        double[] out = new double[db.remaining()];
-        db.get(out);
-        return out;
-      }
-      case INT64: {
-        LongBuffer lb = t.getLongBuffer();
-        double[] out = new double[lb.remaining()];
-        for (int i = 0; i < out.length; i++) {
-          out[i] = lb.get(i);
-        }
-        return out;
-      }
-      case INT32: {
-        IntBuffer ib = t.getIntBuffer();
-        double[] out = new double[ib.remaining()];
-        for (int i = 0; i < out.length; i++) {
-          out[i] = ib.get(i);
-        }
-        return out;
-      }
-      default:
-        throw new IllegalArgumentException("Unsupported output type " + t.getInfo().type);
-    }
-  }
-
-  static String describe(long[] shape) {
-    return Arrays.toString(shape);
   }
 }
