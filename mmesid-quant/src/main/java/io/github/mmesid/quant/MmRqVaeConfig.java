@@ -77,6 +77,34 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
   /**
    * Validates and copies the settings.
    *
+   * @param levels see the record description
+   * @param codebookSize see the record description
+   * @param latentDim see the record description
+   * @param hiddenLayers see the record description
+   * @param dropout see the record description
+   * @param beta see the record description
+   * @param recon see the record description
+   * @param mmdAlphas see the record description
+   * @param align see the record description
+   * @param temperature see the record description
+   * @param anchor see the record description
+   * @param reconWeight see the record description
+   * @param quantWeight see the record description
+   * @param alignWeight see the record description
+   * @param kmeansInit see the record description
+   * @param balancedKmeans see the record description
+   * @param kmeansIterations see the record description
+   * @param sinkhornEpsilons see the record description
+   * @param sinkhornIterations see the record description
+   * @param reseedDeadCodes see the record description
+   * @param learningRate see the record description
+   * @param weightDecay see the record description
+   * @param batchSize see the record description
+   * @param epochs see the record description
+   * @param validateEvery see the record description
+   * @param criterion see the record description
+   * @param patience see the record description
+   * @param seed see the record description
    * @throws IllegalArgumentException naming the first invalid setting and what is allowed
    */
   public MmRqVaeConfig {

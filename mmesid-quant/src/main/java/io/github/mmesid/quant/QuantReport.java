@@ -29,7 +29,14 @@ import java.util.Map;
 public record QuantReport(int items, int pairs, List<ModalityReport> modalities,
     List<CrossModalReport> crossModal) {
 
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   *
+   * @param items see the record description
+   * @param pairs see the record description
+   * @param modalities see the record description
+   * @param crossModal see the record description
+   */
   public QuantReport {
     modalities = List.copyOf(modalities);
     crossModal = List.copyOf(crossModal);

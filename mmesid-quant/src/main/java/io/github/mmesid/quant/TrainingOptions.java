@@ -20,6 +20,11 @@ public record TrainingOptions(RuntimeOptions runtime, Path checkpointDir, boolea
   /**
    * Validates and copies.
    *
+   * @param runtime see the record description
+   * @param checkpointDir see the record description
+   * @param resume see the record description
+   * @param logEvery see the record description
+   * @param listeners see the record description
    * @throws IllegalArgumentException if runtime is null or logEvery is below 1
    */
   public TrainingOptions {

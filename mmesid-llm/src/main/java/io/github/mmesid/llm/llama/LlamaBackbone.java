@@ -68,7 +68,15 @@ public final class LlamaBackbone {
    */
   public record Options(TrainingMode mode, LoraConfig lora, LoraAdapters adapters,
       boolean training, long seed) {
-    /** Validates the combination. */
+    /**
+     * Validates the combination.
+     *
+     * @param mode see the record description
+     * @param lora see the record description
+     * @param adapters see the record description
+     * @param training see the record description
+     * @param seed see the record description
+     */
     public Options {
       if (mode == null) {
         throw new IllegalArgumentException("mode must not be null; allowed: LORA, FULL, FROZEN");

@@ -30,7 +30,12 @@ public final class LlamaCheckpointWriter {
    *     {@code model.safetensors}
    */
   public record Format(DType dtype, long maxShardBytes) {
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param dtype see the record description
+     * @param maxShardBytes see the record description
+     */
     public Format {
       if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
         throw new IllegalArgumentException("Checkpoint dtype " + dtype

@@ -53,7 +53,23 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_CONFIG_BYTES = 1 << 20;
 
-  /** Validates the fields. */
+  /**
+   * Validates the fields.
+   *
+   * @param hiddenSize see the record description
+   * @param intermediateSize see the record description
+   * @param numHiddenLayers see the record description
+   * @param numAttentionHeads see the record description
+   * @param numKeyValueHeads see the record description
+   * @param headDim see the record description
+   * @param rmsNormEps see the record description
+   * @param ropeTheta see the record description
+   * @param ropeScaling see the record description
+   * @param maxPositionEmbeddings see the record description
+   * @param vocabSize see the record description
+   * @param tieWordEmbeddings see the record description
+   * @param torchDtype see the record description
+   */
   public LlamaConfig {
     positive("hidden_size", hiddenSize);
     positive("intermediate_size", intermediateSize);

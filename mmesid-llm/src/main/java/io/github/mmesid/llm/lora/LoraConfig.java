@@ -34,7 +34,14 @@ public record LoraConfig(int r, double alpha, double dropout, Set<Module> target
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Validates and copies the fields. */
+  /**
+   * Validates and copies the fields.
+   *
+   * @param r see the record description
+   * @param alpha see the record description
+   * @param dropout see the record description
+   * @param targetModules see the record description
+   */
   public LoraConfig {
     if (r < 1) {
       throw new IllegalArgumentException("LoRA rank r must be >= 1, got " + r);

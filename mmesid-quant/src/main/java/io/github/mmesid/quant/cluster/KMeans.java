@@ -25,7 +25,16 @@ public final class KMeans {
    */
   public record Options(int k, int maxIterations, boolean balanced, double sinkhornEpsilon,
       int sinkhornIterations, long seed) {
-    /** Validates the settings. */
+    /**
+     * Validates the settings.
+     *
+     * @param k see the record description
+     * @param maxIterations see the record description
+     * @param balanced see the record description
+     * @param sinkhornEpsilon see the record description
+     * @param sinkhornIterations see the record description
+     * @param seed see the record description
+     */
     public Options {
       if (k < 1) {
         throw new IllegalArgumentException("k-means k = " + k + "; allowed: >= 1");

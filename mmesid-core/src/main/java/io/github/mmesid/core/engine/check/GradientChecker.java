@@ -52,7 +52,15 @@ public final class GradientChecker {
    * @param seed seed for {@code R} and the coordinate sample
    */
   public record Options(double eps, double rtol, double atol, int maxCoordinates, long seed) {
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param eps see the record description
+     * @param rtol see the record description
+     * @param atol see the record description
+     * @param maxCoordinates see the record description
+     * @param seed see the record description
+     */
     public Options {
       if (!(eps > 0) || !(rtol >= 0) || !(atol >= 0) || maxCoordinates <= 0) {
         throw new IllegalArgumentException("Invalid gradient-check options: eps=" + eps

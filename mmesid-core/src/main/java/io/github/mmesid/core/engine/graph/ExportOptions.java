@@ -20,7 +20,14 @@ public record ExportOptions(boolean parametersAsInitializers, long maxEmbeddedFr
   /** The default opset. */
   public static final int DEFAULT_OPSET = 21;
 
-  /** Validates the fields. */
+  /**
+   * Validates the fields.
+   *
+   * @param parametersAsInitializers see the record description
+   * @param maxEmbeddedFrozenBytes see the record description
+   * @param opset see the record description
+   * @param externalAsInitializers see the record description
+   */
   public ExportOptions {
     if (maxEmbeddedFrozenBytes < 0) {
       throw new IllegalArgumentException(

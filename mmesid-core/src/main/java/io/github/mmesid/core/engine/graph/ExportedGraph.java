@@ -20,7 +20,15 @@ import java.util.Map;
 public record ExportedGraph(OnnxMl.ModelProto model, List<ValueSpec> inputs,
     List<ValueSpec> outputs, Map<String, TensorData> externalValues,
     boolean externalAsInitializers) {
-  /** Copies the collections. */
+  /**
+   * Copies the collections.
+   *
+   * @param model see the record description
+   * @param inputs see the record description
+   * @param outputs see the record description
+   * @param externalValues see the record description
+   * @param externalAsInitializers see the record description
+   */
   public ExportedGraph {
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);

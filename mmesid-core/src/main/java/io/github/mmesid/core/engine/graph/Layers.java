@@ -92,7 +92,15 @@ public final class Layers {
    */
   public record RopeScaling(String type, double factor, double lowFreqFactor,
       double highFreqFactor, long originalMaxPositionEmbeddings) {
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param type see the record description
+     * @param factor see the record description
+     * @param lowFreqFactor see the record description
+     * @param highFreqFactor see the record description
+     * @param originalMaxPositionEmbeddings see the record description
+     */
     public RopeScaling {
       if (type == null || !List.of("default", "linear", "llama3").contains(type)) {
         throw new IllegalArgumentException("Unsupported rope_scaling type '" + type

@@ -39,7 +39,31 @@ public record TrainerConfig(long seed, Optimizer optimizer, LrSchedule schedule,
     boolean resume, ValidationHook validation, long validateEvery, boolean higherIsBetter,
     int patience, boolean restoreBest, int logEvery, List<TrainingListener> listeners) {
 
-  /** Validates the fields. */
+  /**
+   * Validates the fields.
+   *
+   * @param seed see the record description
+   * @param optimizer see the record description
+   * @param schedule see the record description
+   * @param batchSize see the record description
+   * @param microBatches see the record description
+   * @param epochs see the record description
+   * @param maxSteps see the record description
+   * @param shuffle see the record description
+   * @param dropLast see the record description
+   * @param runtime see the record description
+   * @param checkpointDir see the record description
+   * @param checkpointEvery see the record description
+   * @param keepCheckpoints see the record description
+   * @param resume see the record description
+   * @param validation see the record description
+   * @param validateEvery see the record description
+   * @param higherIsBetter see the record description
+   * @param patience see the record description
+   * @param restoreBest see the record description
+   * @param logEvery see the record description
+   * @param listeners see the record description
+   */
   public TrainerConfig {
     if (optimizer == null || schedule == null || runtime == null) {
       throw new IllegalArgumentException("optimizer, schedule and runtime must be non-null");

@@ -71,7 +71,14 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
   public record State(long step, int epoch, long batchInEpoch, long seed, double bestMetric,
       long bestStep, int validationsWithoutImprovement) {}
 
-  /** Copies the map. */
+  /**
+   * Copies the map.
+   *
+   * @param directory see the record description
+   * @param state see the record description
+   * @param parameters see the record description
+   * @param optimizerState see the record description
+   */
   public TrainingCheckpoint {
     optimizerState = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(optimizerState));
   }

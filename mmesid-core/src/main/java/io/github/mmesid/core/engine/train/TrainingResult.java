@@ -18,7 +18,18 @@ import java.util.List;
 public record TrainingResult(ParameterSnapshot parameters, long steps, int epochsCompleted,
     double lastLoss, double bestMetric, long bestStep, boolean stoppedEarly,
     List<Double> lossHistory) {
-  /** Copies the history. */
+  /**
+   * Copies the history.
+   *
+   * @param parameters see the record description
+   * @param steps see the record description
+   * @param epochsCompleted see the record description
+   * @param lastLoss see the record description
+   * @param bestMetric see the record description
+   * @param bestStep see the record description
+   * @param stoppedEarly see the record description
+   * @param lossHistory see the record description
+   */
   public TrainingResult {
     lossHistory = List.copyOf(lossHistory);
   }
