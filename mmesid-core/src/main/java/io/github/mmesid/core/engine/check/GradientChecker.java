@@ -12,6 +12,7 @@ import io.github.mmesid.core.engine.runtime.HostTensor;
 import io.github.mmesid.core.engine.runtime.OrtRuntime;
 import io.github.mmesid.core.engine.runtime.RunOutputs;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
+import io.github.mmesid.core.engine.train.HostTensors;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -270,7 +271,7 @@ public final class GradientChecker {
       for (int i = 0; i < values.size(); i++) {
         String name = "x" + i;
         if (graph.inputNames().contains(name)) {
-          feeds.put(name, toHost(values.get(i)));
+          feeds.put(name, HostTensors.toHost(values.get(i)));
         }
       }
       return feeds;
@@ -279,36 +280,6 @@ public final class GradientChecker {
     @Override
     public void close() {
       graph.close();
-    }
-  }
-
-  private static HostTensor toHost(TensorData d) {
-    long[] shape = d.shape();
-    switch (d.dtype()) {
-      case FLOAT32:
-        return HostTensor.of(d.toFloats(), shape);
-      case FLOAT64:
-        return HostTensor.of(d.toDoubles(), shape);
-      case INT64: {
-        long[] v = new long[(int) d.numel()];
-        d.bytes().asLongBuffer().get(v);
-        return HostTensor.of(v, shape);
-      }
-      case INT32: {
-        int[] v = new int[(int) d.numel()];
-        d.bytes().asIntBuffer().get(v);
-        return HostTensor.of(v, shape);
-      }
-      case BOOL: {
-        boolean[] v = new boolean[(int) d.numel()];
-        for (int i = 0; i < v.length; i++) {
-          v[i] = d.bytes().get(i) != 0;
-        }
-        return HostTensor.of(v, shape);
-      }
-      default:
-        throw new IllegalArgumentException("Gradient checker does not feed " + d.dtype()
-            + " inputs; allowed: FLOAT32, FLOAT64, INT64, INT32, BOOL");
     }
   }
 }

@@ -70,7 +70,7 @@ public final class Predictor implements AutoCloseable {
     Map<String, HostTensor> external = new HashMap<>();
     try {
       for (Map.Entry<String, TensorData> x : e.externalValues().entrySet()) {
-        HostTensor h = Dtypes.toHostShared(x.getValue());
+        HostTensor h = HostTensors.toHostShared(x.getValue());
         owned.add(h);
         external.put(x.getKey(), h);
       }

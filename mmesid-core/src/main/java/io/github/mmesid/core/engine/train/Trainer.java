@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,8 @@ public final class Trainer implements AutoCloseable {
   private int cur = 0;
   private int microsRun;
   private long stepsDone;
+  private double lastLr;
+  private double lastGradNorm;
   private boolean closed;
 
   /** Buffers and prepared gradient runs for one micro-batch size. */
@@ -105,7 +108,9 @@ public final class Trainer implements AutoCloseable {
       for (ValueSpec v : randomInputs) {
         long[] shape = shapes.get(v.name());
         if (shape == null) {
-          shape = resolveFromBatch(v, shapes);
+          throw new IllegalArgumentException("BatchSource.inputShapes(" + size
+              + ") gives no shape for random input '" + v.name() + "' " + v.shape()
+              + "; include it (known: " + shapes.keySet() + ")");
         }
         checkShape(v, shape);
         randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
@@ -151,13 +156,6 @@ public final class Trainer implements AutoCloseable {
       inputs.values().forEach(HostTensor::close);
       randoms.values().forEach(HostTensor::close);
     }
-  }
-
-  private static long[] resolveFromBatch(ValueSpec v, Map<String, long[]> shapes) {
-    // A random input with symbolic dims takes them from a batch input that shares the symbols.
-    throw new IllegalArgumentException("BatchSource.inputShapes gives no shape for random input '"
-        + v.name() + "' " + v.shape() + "; include it in inputShapes (known: " + shapes.keySet()
-        + ")");
   }
 
   private static void checkShape(ValueSpec v, long[] shape) {
@@ -245,17 +243,17 @@ public final class Trainer implements AutoCloseable {
     boolean ok = false;
     try {
       for (Map.Entry<String, TensorData> e : gradExport.externalValues().entrySet()) {
-        external.put(e.getKey(), Dtypes.toHostShared(e.getValue()));
+        external.put(e.getKey(), HostTensors.toHostShared(e.getValue()));
       }
       for (int bank = 0; bank < 2; bank++) {
         Map<String, HostTensor> pb = new LinkedHashMap<>();
         for (Tensor t : this.trainable) {
-          pb.put(t.name(), Dtypes.toHost(t.data()));
+          pb.put(t.name(), HostTensors.toHost(t.data()));
         }
         paramBanks.add(pb);
         Map<String, HostTensor> sb = new LinkedHashMap<>();
         for (StateSpec s : optGraph.states()) {
-          sb.put(s.name(), Dtypes.toHost(s.zeros()));
+          sb.put(s.name(), HostTensors.toHost(s.zeros()));
         }
         stateBanks.add(sb);
       }
@@ -265,7 +263,7 @@ public final class Trainer implements AutoCloseable {
       }
       for (Tensor t : allParams) {
         if (!trainNames.contains(t.name())) {
-          fixedParams.put(t.name(), Dtypes.toHost(t.data()));
+          fixedParams.put(t.name(), HostTensors.toHost(t.data()));
         }
       }
       fixedParams.keySet().retainAll(Trainer.names(gradExport.inputs()));
@@ -419,29 +417,17 @@ public final class Trainer implements AutoCloseable {
         int to = (int) Math.min(n, from + (long) config.batchSize());
         int bs = to - from;
         int[] ids = Arrays.copyOfRange(order, from, to);
-        double loss = forwardBackward(source, ids, step);
-        if (!Double.isFinite(loss)) {
-          Path good = root == null ? null : writeStepCheckpoint(root, step, epoch, b, best,
-              bestStep, bad);
-          throw new TrainingDivergedException("Training loss became " + loss + " at update "
-              + (step + 1) + " (epoch " + epoch + ", batch " + b + "); the parameters of the last "
-              + "good update were kept" + (good == null ? "" : " in " + good)
-              + ". Lower the learning rate, enable gradient clipping, or check the data.",
-              step, good);
-        }
-        long t = step + 1;
-        double lr = config.schedule().lrForUpdate(config.optimizer().lr(), t);
-        double gradNorm = update(t, lr);
-        if (optGraph.hasGradNorm() && !Double.isFinite(gradNorm)) {
-          Path good = root == null ? null : writeStepCheckpoint(root, step, epoch, b, best,
-              bestStep, bad);
-          throw new TrainingDivergedException("Gradient norm became " + gradNorm + " at update "
-              + t + " (epoch " + epoch + ", batch " + b + "); the update was not applied"
-              + (good == null ? "" : " and the last good state is in " + good), step, good);
-        }
-        cur = 1 - cur;
-        step = t;
-        stepsDone = t;
+        final int epochNow = epoch;
+        final long batchNow = b;
+        final double bestNow = best;
+        final long bestStepNow = bestStep;
+        final int badNow = bad;
+        double loss = applyUpdate(source, ids, " (epoch " + epoch + ", batch " + b + ")",
+            () -> root == null ? null : writeStepCheckpoint(root, stepsDone, epochNow, batchNow,
+                bestNow, bestStepNow, badNow));
+        step = stepsDone;
+        double lr = lastLr;
+        double gradNorm = lastGradNorm;
         examplesDone += bs;
         lastLoss = loss;
         history.add(loss);
@@ -500,8 +486,9 @@ public final class Trainer implements AutoCloseable {
             break outer;
           }
         }
-        if (root != null && (config.checkpointEvery() > 0
-            ? step % config.checkpointEvery() == 0 : epochEnd) || root != null && step == total) {
+        boolean checkpointDue = config.checkpointEvery() > 0
+            ? step % config.checkpointEvery() == 0 : epochEnd;
+        if (root != null && (checkpointDue || step == total)) {
           writeStepCheckpoint(root, step, nextEpoch, nextBatch, best, bestStep, bad);
         }
       }
@@ -531,19 +518,38 @@ public final class Trainer implements AutoCloseable {
     if (exampleIds.length == 0) {
       throw new IllegalArgumentException("trainStep needs at least one example id");
     }
-    double loss = forwardBackward(source, exampleIds, stepsDone);
-    if (!Double.isFinite(loss)) {
-      throw new TrainingDivergedException("Training loss became " + loss + " at update "
-          + (stepsDone + 1) + "; the update was not applied", stepsDone, null);
-    }
+    return applyUpdate(source, exampleIds, "", () -> null);
+  }
+
+  /**
+   * Forward, backward and optimizer update on one batch; on success the banks swap and the
+   * update count grows by one. A non-finite loss or gradient norm leaves the parameters as they
+   * were and throws, after asking {@code lastGood} for a checkpoint of that state.
+   */
+  private double applyUpdate(BatchSource source, int[] ids, String where,
+      Supplier<Path> lastGood) {
+    double loss = forwardBackward(source, ids, stepsDone);
     long t = stepsDone + 1;
-    double gradNorm = update(t, config.schedule().lrForUpdate(config.optimizer().lr(), t));
+    if (!Double.isFinite(loss)) {
+      Path good = lastGood.get();
+      throw new TrainingDivergedException("Training loss became " + loss + " at update " + t
+          + where + "; the parameters of the last good update were kept"
+          + (good == null ? "" : " in " + good)
+          + ". Lower the learning rate, enable gradient clipping, or check the data.",
+          stepsDone, good);
+    }
+    double lr = config.schedule().lrForUpdate(config.optimizer().lr(), t);
+    double gradNorm = update(t, lr);
     if (optGraph.hasGradNorm() && !Double.isFinite(gradNorm)) {
+      Path good = lastGood.get();
       throw new TrainingDivergedException("Gradient norm became " + gradNorm + " at update " + t
-          + "; the update was not applied", stepsDone, null);
+          + where + "; the update was not applied"
+          + (good == null ? "" : " and the last good state is in " + good), stepsDone, good);
     }
     cur = 1 - cur;
     stepsDone = t;
+    lastLr = lr;
+    lastGradNorm = gradNorm;
     return loss;
   }
 
@@ -665,7 +671,7 @@ public final class Trainer implements AutoCloseable {
       if (h == null) {
         h = fixedParams.get(t.name());
       }
-      m.put(t.name(), h == null ? t.data() : Dtypes.toData(h));
+      m.put(t.name(), h == null ? t.data() : HostTensors.toData(h));
     }
     return new ParameterSnapshot(m);
   }
@@ -692,14 +698,14 @@ public final class Trainer implements AutoCloseable {
             + "' is not a parameter fed to the training graph; parameters: "
             + paramBanks.get(cur).keySet() + " (trainable), " + fixedParams.keySet() + " (fixed)");
       }
-      Dtypes.copyInto(e.getValue(), h, "setParameters value of '" + e.getKey() + "'");
+      HostTensors.copyInto(e.getValue(), h, "setParameters value of '" + e.getKey() + "'");
     }
   }
 
   private Map<String, TensorData> optimizerState() {
     Map<String, TensorData> m = new LinkedHashMap<>();
     for (Map.Entry<String, HostTensor> e : stateBanks.get(cur).entrySet()) {
-      m.put(e.getKey(), Dtypes.toData(e.getValue()));
+      m.put(e.getKey(), HostTensors.toData(e.getValue()));
     }
     return m;
   }
@@ -712,12 +718,12 @@ public final class Trainer implements AutoCloseable {
         throw new IllegalArgumentException("Checkpoint " + ck.directory() + " lacks parameter "
             + t.name() + "; it has " + p.keySet());
       }
-      Dtypes.copyInto(d, paramBanks.get(cur).get(t.name()), "checkpoint " + ck.directory());
+      HostTensors.copyInto(d, paramBanks.get(cur).get(t.name()), "checkpoint " + ck.directory());
     }
     for (Map.Entry<String, HostTensor> e : fixedParams.entrySet()) {
       TensorData d = p.get(e.getKey());
       if (d != null) {
-        Dtypes.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
+        HostTensors.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
       }
     }
     for (Map.Entry<String, HostTensor> e : stateBanks.get(cur).entrySet()) {
@@ -726,7 +732,7 @@ public final class Trainer implements AutoCloseable {
         throw new IllegalArgumentException("Checkpoint " + ck.directory()
             + " lacks optimizer state " + e.getKey() + " (was it written by another optimizer?)");
       }
-      Dtypes.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
+      HostTensors.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
     }
   }
 

@@ -8,12 +8,20 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
-/** Conversions between graph values ({@link TensorData}) and runtime buffers ({@link HostTensor}). */
-final class Dtypes {
-  private Dtypes() {}
+/**
+ * Conversions between graph values ({@link TensorData}) and runtime buffers ({@link HostTensor}),
+ * shared by the trainer, the predictor and the gradient checker.
+ */
+public final class HostTensors {
+  private HostTensors() {}
 
-  /** A new host tensor holding a copy of the values. */
-  static HostTensor toHost(TensorData d) {
+  /**
+   * A new host tensor holding a copy of the values.
+   *
+   * @param d the values (FLOAT32, FLOAT64, INT32, INT64, BOOL or UINT8)
+   * @return a tensor the caller closes
+   */
+  public static HostTensor toHost(TensorData d) {
     HostTensor h = OrtRuntime.get().allocate(d.dtype(), d.shape());
     copyInto(d, h, "value");
     return h;
@@ -61,8 +69,13 @@ final class Dtypes {
     }
   }
 
-  /** A copy of a host tensor's values. */
-  static TensorData toData(HostTensor h) {
+  /**
+   * A copy of a host tensor's values.
+   *
+   * @param h the tensor
+   * @return the values
+   */
+  public static TensorData toData(HostTensor h) {
     long[] shape = h.shape();
     switch (h.dtype()) {
       case FLOAT32:
