@@ -18,6 +18,7 @@ public final class Commands {
         new EvaluateCommand(),
         new TrainSasRecCommand(),
         new QuantizeCommand(),
-        new LlamaHiddenCommand());
+        new LlamaHiddenCommand(),
+        new EmbedTextCommand());
   }
 }
