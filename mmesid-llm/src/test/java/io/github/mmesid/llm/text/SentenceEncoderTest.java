@@ -217,8 +217,12 @@ class SentenceEncoderTest {
   void reportsProgressAfterEveryBatch() {
     Path model = TinySentenceModels.write(dir.resolve("m"), TinySentenceModels.Variant.PLAIN);
     List<EncodingProgress> seen = new ArrayList<>();
+    List<String> sameLength = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      sameLength.add(TinySentenceModels.VOCAB.get(4 + i % 12) + " apple pear");
+    }
     try (SentenceEncoder enc = SentenceEncoder.load(model, config(8, true))) {
-      enc.embed(texts(30, 7), seen::add);
+      enc.embed(sameLength, seen::add);
       assertTrue(enc.embed(List.of(), seen::add).length == 0);
     }
     assertEquals(4, seen.size());
@@ -228,6 +232,22 @@ class SentenceEncoderTest {
     assertEquals("59s", SentenceEncoder.duration(59.2));
     assertEquals("2m05s", SentenceEncoder.duration(125));
     assertEquals("1h01m", SentenceEncoder.duration(3660));
+  }
+
+  @Test
+  void batchesStopWherePaddingWouldExceedAQuarterOfTheTokens() {
+    long[][] ids = new long[7][];
+    int[] lengths = {3, 3, 3, 4, 10, 10, 30};
+    int[] sorted = new int[lengths.length];
+    for (int i = 0; i < lengths.length; i++) {
+      ids[i] = new long[lengths[i]];
+      sorted[i] = i;
+    }
+    // [3,3,3,4]: 16 padded for 13 real; adding 10 would pad 50 for 23
+    assertEquals(4, SentenceEncoder.batchEnd(ids, sorted, 0, 32));
+    assertEquals(6, SentenceEncoder.batchEnd(ids, sorted, 4, 32));
+    assertEquals(7, SentenceEncoder.batchEnd(ids, sorted, 6, 32));
+    assertEquals(2, SentenceEncoder.batchEnd(ids, sorted, 0, 2), "the batch size caps a batch");
   }
 
   @Test
