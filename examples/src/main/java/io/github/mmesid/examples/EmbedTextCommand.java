@@ -180,7 +180,7 @@ public final class EmbedTextCommand implements Command {
         .batchSize(batch)
         .maxLength(maxLength)
         .normalize(!args.has("no-normalize"))
-        .runtime(RuntimeOptions.builder().intraOpThreads(threads).build())
+        .runtime(SentenceEncoderConfig.defaultRuntime().toBuilder().intraOpThreads(threads).build())
         .build();
     float[][] table;
     long t1;

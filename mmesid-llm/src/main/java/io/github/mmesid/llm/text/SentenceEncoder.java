@@ -64,8 +64,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Batching.</b> Texts are tokenised in windows, sorted by token count inside a window and
  * run in batches of up to {@link SentenceEncoderConfig#batchSize()} texts padded to the longest
  * text of the batch (a batch is cut short where its padding would exceed a quarter of its real
- * tokens), so
- * short texts do not pay for long ones; results come back in input order and do not
+ * tokens), so short texts do not pay for long ones; results come back in input order and do not
  * depend on the batch size beyond float rounding. Calls running longer than {@link
  * SentenceEncoderConfig#progressInterval()} log progress (texts done, rate, ETA) through SLF4J;
  * an {@link EncodingListener} gets every batch.
