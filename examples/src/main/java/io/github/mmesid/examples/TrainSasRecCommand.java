@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.mmesid.core.SequenceDataset;
-import io.github.mmesid.core.data.AtomicFiles;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.data.RatingsCsv;
 import io.github.mmesid.core.data.SequenceFiles;

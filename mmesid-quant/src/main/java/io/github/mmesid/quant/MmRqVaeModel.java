@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mmesid.core.data.AtomicFiles;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;

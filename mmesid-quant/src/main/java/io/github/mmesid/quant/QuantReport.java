@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mmesid.core.CollisionStats;
-import io.github.mmesid.core.data.AtomicFiles;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.quant.metrics.QuantMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;

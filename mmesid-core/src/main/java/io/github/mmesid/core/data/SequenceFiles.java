@@ -1,6 +1,7 @@
 package io.github.mmesid.core.data;
 
 import io.github.mmesid.core.SequenceDataset;
+import io.github.mmesid.core.io.AtomicFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;

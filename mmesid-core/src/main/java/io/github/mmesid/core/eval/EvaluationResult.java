@@ -3,7 +3,7 @@ package io.github.mmesid.core.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.mmesid.core.data.AtomicFiles;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.data.Split;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

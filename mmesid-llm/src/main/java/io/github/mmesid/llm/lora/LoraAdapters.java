@@ -4,6 +4,7 @@ import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.init.Initializers;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.io.safetensors.SafetensorsFile;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import io.github.mmesid.core.io.safetensors.TensorInfo;
@@ -11,13 +12,10 @@ import io.github.mmesid.llm.llama.LlamaConfig;
 import io.github.mmesid.llm.llama.LlamaTensorNames;
 import io.github.mmesid.llm.llama.LlamaTensorNames.Module;
 import io.github.mmesid.llm.llama.LlamaWeights;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -217,15 +215,9 @@ public final class LoraAdapters {
       w.addFloats(e.getKey(), io.github.mmesid.core.io.safetensors.DType.F32, e.getValue().shape(),
           e.getValue().bytes().asFloatBuffer());
     }
-    try {
-      Files.createDirectories(directory);
-    } catch (IOException e) {
-      throw new UncheckedIOException(directory + ": cannot create directory", e);
-    }
     w.write(directory.resolve(WEIGHTS_FILE));
-    byte[] json = (lora.toJson(baseModel) + "\n").getBytes(StandardCharsets.UTF_8);
-    io.github.mmesid.core.data.AtomicFiles.write(directory.resolve(LoraConfig.FILE_NAME),
-        out -> out.write(json));
+    AtomicFiles.writeString(directory.resolve(LoraConfig.FILE_NAME),
+        lora.toJson(baseModel) + "\n");
   }
 
   /**

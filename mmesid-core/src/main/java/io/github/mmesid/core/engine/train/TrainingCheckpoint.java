@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mmesid.core.engine.graph.TensorData;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.io.safetensors.SafetensorsReader;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import io.github.mmesid.core.io.safetensors.TensorInfo;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -244,15 +244,15 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
         m.put("bestStep", state.bestStep());
         m.put("validationsWithoutImprovement", state.validationsWithoutImprovement());
         m.putPOJO("parameters", new ArrayList<>(parameters.keySet()));
-        Files.writeString(tmp.resolve(MANIFEST_FILE),
-            JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m), StandardCharsets.UTF_8);
+        AtomicFiles.writeString(tmp.resolve(MANIFEST_FILE),
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m));
         Path old = null;
         if (Files.exists(target)) {
           old = Files.createTempDirectory(parent, ".old-" + target.getFileName() + "-");
           Files.delete(old);
-          Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+          AtomicFiles.move(target, old);
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.move(tmp, target);
         if (old != null) {
           deleteRecursively(old);
         }
@@ -273,14 +273,7 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
    * @param stepDir the step checkpoint directory inside it
    */
   static void markLatest(Path root, Path stepDir) {
-    try {
-      Path tmp = Files.createTempFile(root, ".latest-", ".tmp");
-      Files.writeString(tmp, stepDir.getFileName().toString() + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, root.resolve(LATEST_FILE), StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot update " + root.resolve(LATEST_FILE), e);
-    }
+    AtomicFiles.writeString(root.resolve(LATEST_FILE), stepDir.getFileName().toString() + "\n");
   }
 
   /** Deletes step checkpoints beyond the newest {@code keep}. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import io.github.mmesid.core.io.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -526,7 +527,7 @@ public final class SafetensorsWriter {
         }
       }
       byte[] index = indexJson(dataBytes(), weightMap);
-      AtomicFiles.write(indexFile, ch -> AtomicFiles.writeFully(ch, ByteBuffer.wrap(index)));
+      AtomicFiles.writeBytes(indexFile, index);
       written.add(indexFile);
     }
     removeStale(directory, written);
@@ -602,7 +603,7 @@ public final class SafetensorsWriter {
           + " bytes, more than readers accept (" + HeaderParser.MAX_HEADER_BYTES
           + "); write fewer tensors per file, e.g. with writeSharded");
     }
-    AtomicFiles.write(file, ch -> {
+    AtomicFiles.writeChannel(file, ch -> {
       ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
       prefix.putLong(header.length).put(header).flip();
       AtomicFiles.writeFully(ch, prefix);
