@@ -4,6 +4,7 @@ import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.init.Initializers;
 import io.github.mmesid.core.engine.runtime.HostTensor;
+import io.github.mmesid.core.io.safetensors.SafetensorsDType;
 import io.github.mmesid.core.io.safetensors.SafetensorsReader;
 import io.github.mmesid.core.io.safetensors.TensorInfo;
 import java.nio.ByteBuffer;
@@ -214,7 +215,7 @@ public final class LlamaWeights {
           + "); only the embedding table is split into row blocks");
     }
     TensorInfo info = reader.tensor(name);
-    if (map && info.dtype() == io.github.mmesid.core.io.safetensors.DType.F32
+    if (map && info.dtype() == SafetensorsDType.F32
         && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
       ByteBuffer mapped = reader.slice(name, 4 * firstElement, (int) bytes);
       if (mapped.isDirect() && mapped.alignmentOffset(0, 4) == 0) {

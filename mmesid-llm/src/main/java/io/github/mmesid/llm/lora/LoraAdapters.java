@@ -5,6 +5,7 @@ import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.init.Initializers;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
 import io.github.mmesid.core.io.AtomicFiles;
+import io.github.mmesid.core.io.safetensors.SafetensorsDType;
 import io.github.mmesid.core.io.safetensors.SafetensorsFile;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import io.github.mmesid.core.io.safetensors.TensorInfo;
@@ -212,7 +213,7 @@ public final class LoraAdapters {
   public void save(Path directory, String baseModel) {
     SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt");
     for (Map.Entry<String, TensorData> e : values.entrySet()) {
-      w.addFloats(e.getKey(), io.github.mmesid.core.io.safetensors.DType.F32, e.getValue().shape(),
+      w.addFloats(e.getKey(), SafetensorsDType.F32, e.getValue().shape(),
           e.getValue().bytes().asFloatBuffer());
     }
     w.write(directory.resolve(WEIGHTS_FILE));

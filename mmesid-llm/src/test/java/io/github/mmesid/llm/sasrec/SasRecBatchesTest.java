@@ -29,8 +29,8 @@ class SasRecBatchesTest {
       for (Map.Entry<String, long[]> e : shapes.entrySet()) {
         m.put(e.getKey(), HostTensor.allocate(
             e.getKey().startsWith("drop") || e.getKey().startsWith("neg")
-                ? io.github.mmesid.core.engine.graph.DType.FLOAT32
-                : io.github.mmesid.core.engine.graph.DType.INT64, e.getValue()));
+                ? DType.FLOAT32
+                : DType.INT64, e.getValue()));
       }
     }
 

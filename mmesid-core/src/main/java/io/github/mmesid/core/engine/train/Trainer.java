@@ -1,6 +1,7 @@
 package io.github.mmesid.core.engine.train;
 
 import io.github.mmesid.core.engine.graph.Autodiff;
+import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.ExportOptions;
 import io.github.mmesid.core.engine.graph.ExportedGraph;
 import io.github.mmesid.core.engine.graph.Graph;
@@ -279,10 +280,10 @@ public final class Trainer implements AutoCloseable {
       }
       lossOut = OrtRuntime.get().allocate(loss.dtype(),
           loss.shape().toArray());
-      lrIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
-      stepIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
-      gradScaleIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
-      gradNormOut = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
+      lrIn = OrtRuntime.get().allocate(DType.FLOAT64);
+      stepIn = OrtRuntime.get().allocate(DType.FLOAT64);
+      gradScaleIn = OrtRuntime.get().allocate(DType.FLOAT64);
+      gradNormOut = OrtRuntime.get().allocate(DType.FLOAT64);
       gradCompiled = OrtRuntime.get().compile(gradExport.model(), config.runtime());
       optCompiled = OrtRuntime.get().compile(optGraph.exported().model(), config.runtime());
       Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
@@ -600,7 +601,7 @@ public final class Trainer implements AutoCloseable {
     for (HostTensor t : mr.randoms.values()) {
       SplittableRandom r = new SplittableRandom(mix(config.seed(), step, micro, k++));
       int size = t.size();
-      if (t.dtype() == io.github.mmesid.core.engine.graph.DType.FLOAT64) {
+      if (t.dtype() == DType.FLOAT64) {
         for (int i = 0; i < size; i++) {
           t.setDouble(i, r.nextDouble());
         }
@@ -618,7 +619,7 @@ public final class Trainer implements AutoCloseable {
       HostTensor acc = gradAccum.get(e.getKey());
       if (first) {
         acc.copyFrom(g);
-      } else if (g.dtype() == io.github.mmesid.core.engine.graph.DType.FLOAT64) {
+      } else if (g.dtype() == DType.FLOAT64) {
         java.nio.DoubleBuffer a = acc.doubleView();
         java.nio.DoubleBuffer s = g.doubleView();
         for (int i = 0, n = g.size(); i < n; i++) {

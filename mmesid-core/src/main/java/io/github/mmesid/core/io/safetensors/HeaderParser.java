@@ -178,7 +178,7 @@ final class HeaderParser {
         case "dtype":
           if (v != JsonToken.VALUE_STRING) {
             throw tensorError(Problem.UNKNOWN_DTYPE, name,
-                "dtype must be a string, found " + v + "; allowed: " + DType.allowedNames());
+                "dtype must be a string, found " + v + "; allowed: " + SafetensorsDType.allowedNames());
           }
           dtypeName = p.getText();
           break;
@@ -199,9 +199,9 @@ final class HeaderParser {
           "entry must have dtype, shape and data_offsets; missing "
               + (dtypeName == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
     }
-    DType dtype;
+    SafetensorsDType dtype;
     try {
-      dtype = DType.fromName(dtypeName);
+      dtype = SafetensorsDType.fromName(dtypeName);
     } catch (IllegalArgumentException e) {
       throw tensorError(Problem.UNKNOWN_DTYPE, name, e.getMessage());
     }

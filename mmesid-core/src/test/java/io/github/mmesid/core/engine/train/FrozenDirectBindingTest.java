@@ -103,11 +103,11 @@ class FrozenDirectBindingTest {
   void sharedHostTensorIsReadOnly() {
     ByteBuffer b = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     try (HostTensor t = HostTensor.wrapShared(b.asReadOnlyBuffer().order(ByteOrder.nativeOrder()),
-        io.github.mmesid.core.engine.graph.DType.FLOAT32, 4)) {
+        DType.FLOAT32, 4)) {
       assertEquals(0f, t.getFloat(3));
       assertThrows(ReadOnlyBufferException.class, () -> t.setFloat(0, 1f));
     }
     assertThrows(IllegalArgumentException.class, () -> HostTensor.wrapShared(
-        ByteBuffer.allocate(16), io.github.mmesid.core.engine.graph.DType.FLOAT32, 4));
+        ByteBuffer.allocate(16), DType.FLOAT32, 4));
   }
 }
