@@ -1,6 +1,5 @@
 package io.github.mmesid.core;
 
-import io.github.mmesid.core.data.ItemIdMapping;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

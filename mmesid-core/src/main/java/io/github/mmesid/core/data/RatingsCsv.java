@@ -1,5 +1,6 @@
 package io.github.mmesid.core.data;
 
+import io.github.mmesid.core.ItemIdMapping;
 import io.github.mmesid.core.SequenceDataset;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mmesid.core.ItemIdMapping;
 import io.github.mmesid.core.SequenceDataset;
 import io.github.mmesid.core.SharedData;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.github.mmesid.core.data;
+package io.github.mmesid.core;
 
 import io.github.mmesid.core.io.AtomicFiles;
 import java.io.BufferedReader;
