@@ -318,7 +318,7 @@ public final class Trainer implements AutoCloseable {
     LOG.info("Trainer for graph '{}': {} trainable tensors ({} values), {} frozen-by-choice, "
         + "{} batch inputs, optimizer {}", graph.name(), this.trainable.size(),
         countValues(this.trainable), fixedParams.size(), batchInputs.size(),
-        config.optimizer().getClass().getSimpleName());
+        config.optimizer().name());
   }
 
   private static long countValues(List<Tensor> ts) {
