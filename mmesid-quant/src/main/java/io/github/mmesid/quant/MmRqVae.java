@@ -136,7 +136,7 @@ public final class MmRqVae {
     TrainingResult result;
     try (Trainer trainer = new Trainer(loss, tb.build())) {
       validator.trainer = trainer;
-      result = trainer.fit(new NoiseShapes(data.build(), net));
+      result = trainer.train(new NoiseShapes(data.build(), net));
     }
     Map<String, TensorData> trained = new LinkedHashMap<>();
     for (String name : net.parameterShapes().keySet()) {

@@ -103,7 +103,7 @@ public final class SasRecTrainer {
     long t0 = System.nanoTime();
     TrainingResult result;
     try (Trainer trainer = new Trainer(loss, tc.build())) {
-      result = trainer.fit(data);
+      result = trainer.train(data);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     if (data.droppedTargets() > 0) {

@@ -1,5 +1,6 @@
 package io.github.mmesid.core.engine.train;
 
+import com.google.common.hash.Hashing;
 import io.github.mmesid.core.engine.graph.Autodiff;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.ExportOptions;
@@ -9,6 +10,7 @@ import io.github.mmesid.core.engine.graph.OnnxExporter;
 import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.graph.ValueSpec;
+import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.optim.OptimizerGraph;
 import io.github.mmesid.core.engine.optim.ParamSpec;
 import io.github.mmesid.core.engine.optim.StateSpec;
@@ -16,20 +18,23 @@ import io.github.mmesid.core.engine.runtime.CompiledGraph;
 import io.github.mmesid.core.engine.runtime.HostTensor;
 import io.github.mmesid.core.engine.runtime.OrtRuntime;
 import io.github.mmesid.core.engine.runtime.PreparedRun;
+import java.io.UncheckedIOException;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,20 +45,25 @@ import org.slf4j.LoggerFactory;
  * {@link Autodiff} and the optimizer graph ({@code parameters + gradients + state -> new
  * parameters + state}) with {@link OptimizerGraph}, compiles both once, and runs them as ONNX
  * Runtime sessions over buffers allocated once: parameters and optimizer state live in two banks
- * of direct buffers that swap roles after each update, gradients and batches in fixed buffers,
- * so a step allocates nothing proportional to the model.
+ * of direct buffers that swap roles after each update (the optimizer reads bank {@code cur} and
+ * writes the other; the swap happens only once the update is known to be finite), gradients and
+ * batches in fixed buffers, so a step allocates nothing proportional to the model. Batch buffers
+ * and their prepared runs exist per shape signature of a batch ({@link
+ * BatchSource#inputShapes(int[])}), for the {@value #MAX_PREPARED_SHAPES} most recently used
+ * signatures.
  *
  * <p>Determinism: example order depends only on ({@code seed}, epoch), random (dropout) inputs
  * only on ({@code seed}, step, micro-batch, input), so a run resumed from a checkpoint continues
  * exactly like the uninterrupted run.
  *
- * <p>A trainer is single-use per {@link #fit} call and not thread-safe; it owns native
- * resources until {@link #close()}.
+ * <p>A trainer is not thread-safe; it owns native resources until {@link #close()}.
  */
 public final class Trainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
   private static final String LOSS = "loss";
   private static final String GRAD_PREFIX = "g.";
+  /** How many batch shape signatures keep prepared runs; the least recently used is closed. */
+  static final int MAX_PREPARED_SHAPES = 64;
 
   private final TrainerConfig config;
   private final Graph graph;
@@ -78,54 +88,88 @@ public final class Trainer implements AutoCloseable {
   private final HostTensor gradScaleIn;
   private final HostTensor gradNormOut;
   private final PreparedRun[] optRuns = new PreparedRun[2];
-  private final Map<Integer, MicroRun> microRuns = new HashMap<>();
+  /** Prepared gradient runs by batch shape signature, most recently used first. */
+  private final List<MicroRun> microRuns = new ArrayList<>();
   private int cur = 0;
   private int microsRun;
   private long stepsDone;
   private double lastLr;
   private double lastGradNorm;
+  /** Construction time not yet charged to an epoch as setup. */
+  private double unchargedSetupSeconds;
   private boolean closed;
 
-  /** Buffers and prepared gradient runs for one micro-batch size. */
+  /** Buffers and prepared gradient runs (one per bank) for one batch shape signature. */
   private final class MicroRun implements Batch {
     final int size;
+    final String[] names; // batch inputs, then random inputs
+    final long[][] shapes; // their shapes, the signature
     final Map<String, HostTensor> inputs = new LinkedHashMap<>();
+    final Set<String> inputNames = Collections.unmodifiableSet(inputs.keySet());
     final Map<String, HostTensor> randoms = new LinkedHashMap<>();
     final PreparedRun[] runs = new PreparedRun[2];
 
-    MicroRun(int size, BatchSource source) {
+    MicroRun(int size, Map<String, long[]> given) {
       this.size = size;
-      Map<String, long[]> shapes = source.inputShapes(size);
-      for (ValueSpec v : batchInputs) {
-        long[] shape = shapes.get(v.name());
-        if (shape == null) {
-          throw new IllegalArgumentException("BatchSource.inputShapes(" + size
-              + ") gives no shape for graph input '" + v.name() + "'; graph inputs: "
-              + Trainer.names(batchInputs));
+      int k = batchInputs.size() + randomInputs.size();
+      this.names = new String[k];
+      this.shapes = new long[k][];
+      int i = 0;
+      boolean ok = false;
+      try {
+        for (ValueSpec v : batchInputs) {
+          long[] shape = shapeFor(v, given, "graph input");
+          inputs.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
+          names[i] = v.name();
+          shapes[i++] = shape.clone();
         }
-        checkShape(v, shape);
-        inputs.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
-      }
-      for (ValueSpec v : randomInputs) {
-        long[] shape = shapes.get(v.name());
-        if (shape == null) {
-          throw new IllegalArgumentException("BatchSource.inputShapes(" + size
-              + ") gives no shape for random input '" + v.name() + "' " + v.shape()
-              + "; include it (known: " + shapes.keySet() + ")");
+        for (ValueSpec v : randomInputs) {
+          long[] shape = shapeFor(v, given, "random input");
+          randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
+          names[i] = v.name();
+          shapes[i++] = shape.clone();
         }
-        checkShape(v, shape);
-        randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
-      }
-      for (int bank = 0; bank < 2; bank++) {
-        PreparedRun.Builder b = gradCompiled.prepare();
-        b.bindInputs(inputs).bindInputs(randoms).bindInputs(external).bindInputs(fixedParams);
-        b.bindInputs(onlyDeclared(paramBanks.get(bank), gradExport));
-        b.bindOutput(LOSS, lossOut);
-        for (Tensor p : trainable) {
-          b.bindOutput(GRAD_PREFIX + p.name(), grads.get(p.name()));
+        for (int bank = 0; bank < 2; bank++) {
+          PreparedRun.Builder b = gradCompiled.prepare();
+          b.bindInputs(inputs).bindInputs(randoms).bindInputs(external).bindInputs(fixedParams);
+          b.bindInputs(onlyDeclared(paramBanks.get(bank), gradExport));
+          b.bindOutput(LOSS, lossOut);
+          for (Tensor p : trainable) {
+            b.bindOutput(GRAD_PREFIX + p.name(), grads.get(p.name()));
+          }
+          runs[bank] = b.build();
         }
-        runs[bank] = b.build();
+        ok = true;
+      } finally {
+        if (!ok) {
+          close();
+        }
       }
+    }
+
+    private long[] shapeFor(ValueSpec v, Map<String, long[]> given, String what) {
+      long[] shape = given.get(v.name());
+      if (shape == null) {
+        throw new IllegalArgumentException("BatchSource.inputShapes gives no shape for " + what
+            + " '" + v.name() + "' " + v.shape() + " (a batch of " + size
+            + " examples); it gives " + given.keySet() + ", the graph needs "
+            + Trainer.names(batchInputs) + " and random inputs " + Trainer.names(randomInputs));
+      }
+      checkShape(v, shape);
+      return shape;
+    }
+
+    /** Whether this run's buffers have the shapes of a batch (allocation-free). */
+    boolean matches(int n, Map<String, long[]> given) {
+      if (n != size) {
+        return false;
+      }
+      for (int i = 0; i < names.length; i++) {
+        if (!Arrays.equals(shapes[i], given.get(names[i]))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override
@@ -140,7 +184,7 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public Set<String> names() {
-      return Collections.unmodifiableSet(inputs.keySet());
+      return inputNames;
     }
 
     @Override
@@ -174,10 +218,7 @@ public final class Trainer implements AutoCloseable {
 
   private static Map<String, HostTensor> onlyDeclared(Map<String, HostTensor> m,
       ExportedGraph e) {
-    Set<String> declared = new HashSet<>();
-    for (ValueSpec v : e.inputs()) {
-      declared.add(v.name());
-    }
+    Set<String> declared = new HashSet<>(names(e.inputs()));
     Map<String, HostTensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, HostTensor> en : m.entrySet()) {
       if (declared.contains(en.getKey())) {
@@ -214,6 +255,7 @@ public final class Trainer implements AutoCloseable {
    * @param config the configuration
    */
   public Trainer(Tensor loss, List<Tensor> trainable, TrainerConfig config) {
+    long t0 = System.nanoTime();
     this.config = config;
     this.graph = loss.graph();
     this.allParams = graph.parameters();
@@ -269,56 +311,59 @@ public final class Trainer implements AutoCloseable {
       }
       fixedParams.keySet().retainAll(Trainer.names(gradExport.inputs()));
       for (Tensor t : this.trainable) {
-        grads.put(t.name(), OrtRuntime.get().allocate(t.dtype(),
-            t.shape().toArray()));
+        grads.put(t.name(), OrtRuntime.get().allocate(t.dtype(), t.shape().toArray()));
       }
       if (config.microBatches() > 1) {
         for (Tensor t : this.trainable) {
-          gradAccum.put(t.name(), OrtRuntime.get().allocate(t.dtype(),
-              t.shape().toArray()));
+          gradAccum.put(t.name(), OrtRuntime.get().allocate(t.dtype(), t.shape().toArray()));
         }
       }
-      lossOut = OrtRuntime.get().allocate(loss.dtype(),
-          loss.shape().toArray());
+      lossOut = OrtRuntime.get().allocate(loss.dtype(), loss.shape().toArray());
       lrIn = OrtRuntime.get().allocate(DType.FLOAT64);
       stepIn = OrtRuntime.get().allocate(DType.FLOAT64);
       gradScaleIn = OrtRuntime.get().allocate(DType.FLOAT64);
       gradNormOut = OrtRuntime.get().allocate(DType.FLOAT64);
       gradCompiled = OrtRuntime.get().compile(gradExport.model(), config.runtime());
       optCompiled = OrtRuntime.get().compile(optGraph.exported().model(), config.runtime());
-      Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
-      for (int bank = 0; bank < 2; bank++) {
-        int next = 1 - bank;
-        PreparedRun.Builder b = optCompiled.prepare();
-        for (Tensor t : this.trainable) {
-          b.bindInput(OptimizerGraph.paramInput(t.name()), paramBanks.get(bank).get(t.name()));
-          b.bindInput(OptimizerGraph.gradInput(t.name()), sumGrads.get(t.name()));
-          b.bindOutput(OptimizerGraph.outputOf(OptimizerGraph.paramInput(t.name())),
-              paramBanks.get(next).get(t.name()));
-        }
-        for (StateSpec s : optGraph.states()) {
-          b.bindInput(s.name(), stateBanks.get(bank).get(s.name()));
-          b.bindOutput(OptimizerGraph.outputOf(s.name()), stateBanks.get(next).get(s.name()));
-        }
-        b.bindInput(OptimizerGraph.LR, lrIn).bindInput(OptimizerGraph.GRAD_SCALE, gradScaleIn);
-        if (optGraph.hasStepInput()) {
-          b.bindInput(OptimizerGraph.STEP, stepIn);
-        }
-        if (optGraph.hasGradNorm()) {
-          b.bindOutput(OptimizerGraph.GRAD_NORM, gradNormOut);
-        }
-        optRuns[bank] = b.build();
-      }
+      prepareOptimizerRuns();
       ok = true;
     } finally {
       if (!ok) {
         close();
       }
     }
+    unchargedSetupSeconds = (System.nanoTime() - t0) / 1e9;
     LOG.info("Trainer for graph '{}': {} trainable tensors ({} values), {} frozen-by-choice, "
         + "{} batch inputs, optimizer {}", graph.name(), this.trainable.size(),
         countValues(this.trainable), fixedParams.size(), batchInputs.size(),
         config.optimizer().name());
+  }
+
+  /** The optimizer run of each bank reads that bank and writes the other. */
+  private void prepareOptimizerRuns() {
+    Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
+    for (int bank = 0; bank < 2; bank++) {
+      int next = 1 - bank;
+      PreparedRun.Builder b = optCompiled.prepare();
+      for (Tensor t : trainable) {
+        b.bindInput(OptimizerGraph.paramInput(t.name()), paramBanks.get(bank).get(t.name()));
+        b.bindInput(OptimizerGraph.gradInput(t.name()), sumGrads.get(t.name()));
+        b.bindOutput(OptimizerGraph.outputOf(OptimizerGraph.paramInput(t.name())),
+            paramBanks.get(next).get(t.name()));
+      }
+      for (StateSpec s : optGraph.states()) {
+        b.bindInput(s.name(), stateBanks.get(bank).get(s.name()));
+        b.bindOutput(OptimizerGraph.outputOf(s.name()), stateBanks.get(next).get(s.name()));
+      }
+      b.bindInput(OptimizerGraph.LR, lrIn).bindInput(OptimizerGraph.GRAD_SCALE, gradScaleIn);
+      if (optGraph.hasStepInput()) {
+        b.bindInput(OptimizerGraph.STEP, stepIn);
+      }
+      if (optGraph.hasGradNorm()) {
+        b.bindOutput(OptimizerGraph.GRAD_NORM, gradNormOut);
+      }
+      optRuns[bank] = b.build();
+    }
   }
 
   private static long countValues(List<Tensor> ts) {
@@ -351,15 +396,154 @@ public final class Trainer implements AutoCloseable {
     return config.dropLast() ? examples / b : (examples + b - 1) / b;
   }
 
+  // ------------------------------------------------------------------ one train() call
+
+  /** Where the time of the current epoch goes. */
+  private enum Phase { SETUP, TRAIN, VALIDATION, CHECKPOINT }
+
+  /** The wall-time split of one epoch, accumulated across resumes. */
+  private static final class EpochClock {
+    final int epoch;
+    long updates;
+    final double[] seconds = new double[Phase.values().length];
+
+    EpochClock(int epoch) {
+      this.epoch = epoch;
+    }
+
+    static EpochClock of(EpochTiming t) {
+      EpochClock c = new EpochClock(t.epoch());
+      c.updates = t.updates();
+      c.seconds[Phase.SETUP.ordinal()] = t.setupSeconds();
+      c.seconds[Phase.TRAIN.ordinal()] = t.trainSeconds();
+      c.seconds[Phase.VALIDATION.ordinal()] = t.validationSeconds();
+      c.seconds[Phase.CHECKPOINT.ordinal()] = t.checkpointSeconds();
+      return c;
+    }
+
+    EpochTiming timing() {
+      return new EpochTiming(epoch, updates, seconds[0], seconds[1], seconds[2], seconds[3]);
+    }
+  }
+
   /**
-   * Trains on the data, resuming from the latest checkpoint when configured.
+   * The mutable state of one {@link #train} call: where the run stands (the position to resume
+   * from), early stopping, the history so far and the clock.
+   */
+  private final class Run {
+    final BatchSource source;
+    final int examples;
+    final long perEpoch;
+    final long total;
+    final Path root; // checkpoint root, or null
+    final Map<String, String> settings;
+    int epoch;
+    long batchInEpoch;
+    double best = Double.NaN;
+    long bestStep = -1;
+    int bad;
+    ParameterSnapshot bestParams;
+    boolean stoppedEarly;
+    long resumedFrom = -1;
+    final List<Double> losses = new ArrayList<>();
+    final List<ValidationInfo> validations = new ArrayList<>();
+    final List<EpochClock> clocks = new ArrayList<>();
+    // throughput of this call
+    long startStep;
+    long examplesDone;
+    long startNanos;
+    // the clock
+    long mark;
+    double pendingSetup;
+
+    Run(BatchSource source, int examples, long perEpoch, long total, Map<String, String> s) {
+      this.source = source;
+      this.examples = examples;
+      this.perEpoch = perEpoch;
+      this.total = total;
+      this.root = config.checkpointDir();
+      this.settings = s;
+    }
+
+    /** Charges the time since the last charge to a phase of the current epoch. */
+    void charge(Phase phase) {
+      long now = System.nanoTime();
+      double s = (now - mark) / 1e9;
+      mark = now;
+      if (phase == Phase.SETUP) {
+        pendingSetup += s;
+      } else {
+        clock().seconds[phase.ordinal()] += s;
+      }
+    }
+
+    /** The clock of the current epoch, created (with any pending setup time) on first use. */
+    EpochClock clock() {
+      EpochClock c = clocks.isEmpty() ? null : clocks.get(clocks.size() - 1);
+      if (c == null || c.epoch != epoch) {
+        c = new EpochClock(epoch);
+        clocks.add(c);
+      }
+      if (pendingSetup > 0) {
+        c.seconds[Phase.SETUP.ordinal()] += pendingSetup;
+        pendingSetup = 0;
+      }
+      return c;
+    }
+
+    TrainingHistory history() {
+      List<EpochTiming> t = new ArrayList<>();
+      for (EpochClock c : clocks) {
+        t.add(c.timing());
+      }
+      return new TrainingHistory(losses, validations, t);
+    }
+
+    TrainingCheckpoint.State state(int atEpoch, long atBatch) {
+      return new TrainingCheckpoint.State(stepsDone, atEpoch, atBatch, best, bestStep, bad);
+    }
+  }
+
+  /**
+   * Trains on the data, resuming from the newest intact checkpoint when configured.
+   *
+   * <p>Resuming is safe: a checkpoint records the run's settings (the trainer's own: seed,
+   * optimizer, schedule, batch size, micro-batches, epochs, shuffling, validation cadence and
+   * patience; the caller's {@link TrainerConfig#runDescription()}; the number of examples and the
+   * data fingerprints of {@link TrainerConfig#dataFingerprint()} and {@link
+   * BatchSource#fingerprint()}), and a run resumes only when all are equal; only more epochs are
+   * accepted, with {@link TrainerConfig.Builder#allowEpochExtension}. Settings of how a run
+   * executes (threads, provider, checkpoint cadence, {@code maxSteps}, listeners) may change. If
+   * the newest checkpoint is damaged (truncated or missing file, bad manifest) the next older one
+   * is used, with a warning naming the damaged one, which is moved aside. The result's history
+   * covers the whole run, including the part before the resume.
    *
    * @param source the training examples
    * @return the result
    * @throws TrainingDivergedException if the loss becomes NaN or infinite
+   * @throws CheckpointMismatchException if the checkpoint to resume was written with other
+   *     settings or data (the message names each difference)
+   * @throws IllegalArgumentException if the checkpoint directory holds step checkpoints but all
+   *     are damaged (the message names each and why)
    */
-  public TrainingResult fit(BatchSource source) {
+  public TrainingResult train(BatchSource source) {
     checkOpen();
+    Run run = begin(source);
+    while (run.epoch < config.epochs() && stepsDone < run.total && !run.stoppedEarly) {
+      runEpoch(run);
+    }
+    ParameterSnapshot result = config.restoreBest() && run.bestParams != null
+        ? run.bestParams : snapshot();
+    TrainingHistory h = run.history();
+    double lastLoss = h.losses().isEmpty() ? Double.NaN : h.losses().get(h.losses().size() - 1);
+    return new TrainingResult(result, stepsDone, Math.min(run.epoch, config.epochs()), lastLoss,
+        run.best, run.bestStep, run.stoppedEarly, h.losses(), h.validations(), h.epochs(),
+        run.resumedFrom);
+  }
+
+  /** Validates the data, resumes if configured, and starts the clock. */
+  private Run begin(BatchSource source) {
+    long t0 = System.nanoTime();
     int n = source.size();
     if (n <= 0) {
       throw new IllegalArgumentException("BatchSource has no examples");
@@ -370,140 +554,335 @@ public final class Trainer implements AutoCloseable {
           + config.batchSize() + " with dropLast");
     }
     long total = Math.min(config.maxSteps(), perEpoch * config.epochs());
-    long step = 0;
-    int epoch = 0;
-    long batchInEpoch = 0;
-    double best = Double.NaN;
-    long bestStep = -1;
-    int bad = 0;
-    ParameterSnapshot bestParams = null;
-    Path root = config.checkpointDir();
-    if (root != null && config.resume()) {
-      Optional<Path> latest = TrainingCheckpoint.latest(root);
-      if (latest.isPresent()) {
-        TrainingCheckpoint ck = TrainingCheckpoint.read(latest.get());
-        restore(ck);
-        TrainingCheckpoint.State s = ck.state();
-        if (s.seed() != config.seed()) {
-          throw new IllegalArgumentException("Checkpoint " + latest.get() + " was trained with seed "
-              + s.seed() + " but this trainer has seed " + config.seed()
-              + "; use the same seed or resume(false)");
-        }
-        step = s.step();
-        epoch = s.epoch();
-        batchInEpoch = s.batchInEpoch();
-        best = s.bestMetric();
-        bestStep = s.bestStep();
-        bad = s.validationsWithoutImprovement();
-        Path bestDir = root.resolve(TrainingCheckpoint.BEST_DIR);
-        if (bestStep >= 0 && Files.isDirectory(bestDir)) {
-          bestParams = TrainingCheckpoint.read(bestDir).parameters();
-        }
-        LOG.info("Resumed from {} at step {} (epoch {}, batch {})", latest.get(), step, epoch,
-            batchInEpoch);
-      }
+    Run run = new Run(source, n, perEpoch, total, runSettings(source, n));
+    run.mark = t0;
+    stepsDone = 0;
+    if (run.root != null && config.resume()) {
+      resume(run);
     }
-    stepsDone = step;
-    List<Double> history = new ArrayList<>();
-    long examplesDone = 0;
-    long startNanos = System.nanoTime();
-    long startStep = step;
-    double lastLoss = Double.NaN;
-    boolean stoppedEarly = false;
-    outer:
-    while (epoch < config.epochs() && step < total) {
-      int[] order = permutation(n, config.seed(), epoch, config.shuffle());
-      for (long b = batchInEpoch; b < perEpoch && step < total; b++) {
-        int from = (int) (b * config.batchSize());
-        int to = (int) Math.min(n, from + (long) config.batchSize());
-        int bs = to - from;
-        int[] ids = Arrays.copyOfRange(order, from, to);
-        final int epochNow = epoch;
-        final long batchNow = b;
-        final double bestNow = best;
-        final long bestStepNow = bestStep;
-        final int badNow = bad;
-        double loss = applyUpdate(source, ids, " (epoch " + epoch + ", batch " + b + ")",
-            () -> root == null ? null : writeStepCheckpoint(root, stepsDone, epochNow, batchNow,
-                bestNow, bestStepNow, badNow));
-        step = stepsDone;
-        double lr = lastLr;
-        double gradNorm = lastGradNorm;
-        examplesDone += bs;
-        lastLoss = loss;
-        history.add(loss);
-        double elapsed = (System.nanoTime() - startNanos) / 1e9;
-        double rate = examplesDone / Math.max(elapsed, 1e-9);
-        double stepsPerSec = (step - startStep) / Math.max(elapsed, 1e-9);
-        double eta = (total - step) / Math.max(stepsPerSec, 1e-9);
-        StepInfo info = new StepInfo(step, total, epoch, loss, lr, gradNorm, rate, eta);
-        for (TrainingListener l : config.listeners()) {
-          l.onStep(info);
-        }
-        if (step % config.logEvery() == 0 || step == total) {
-          LOG.info("step {}/{} epoch {} loss {} lr {} {} ex/s ETA {}", step, total, epoch,
-              String.format("%.5f", loss), String.format("%.3g", lr), String.format("%.0f", rate),
-              formatSeconds(eta));
-        }
-        boolean epochEnd = b + 1 == perEpoch;
-        long nextBatch = epochEnd ? 0 : b + 1;
-        int nextEpoch = epochEnd ? epoch + 1 : epoch;
-        if (config.validation() != null && (config.validateEvery() > 0
-            ? step % config.validateEvery() == 0 : epochEnd)) {
-          ParameterSnapshot snap = snapshot();
-          double metric = config.validation().evaluate(snap);
-          if (!Double.isFinite(metric)) {
-            throw new IllegalStateException("Validation hook returned " + metric + " at step "
-                + step + "; it must return a finite metric");
-          }
-          boolean improved = Double.isNaN(best)
-              || (config.higherIsBetter() ? metric > best : metric < best);
-          if (improved) {
-            best = metric;
-            bestStep = step;
-            bad = 0;
-            bestParams = snap;
-            if (root != null) {
-              TrainingCheckpoint.write(root.resolve(TrainingCheckpoint.BEST_DIR),
-                  new TrainingCheckpoint.State(step, nextEpoch, nextBatch, config.seed(), best,
-                      bestStep, bad), snap.values(), Map.of());
-            }
-          } else {
-            bad++;
-          }
-          ValidationInfo vi = new ValidationInfo(step, epoch, metric, best, improved, bad);
-          for (TrainingListener l : config.listeners()) {
-            l.onValidation(vi);
-          }
-          LOG.info("validation at step {}: {} (best {} at step {})", step,
-              String.format("%.5f", metric), String.format("%.5f", best), bestStep);
-          if (config.patience() > 0 && bad >= config.patience()) {
-            LOG.info("Early stopping at step {}: {} validations without improvement", step, bad);
-            stoppedEarly = true;
-            if (root != null) {
-              writeStepCheckpoint(root, step, nextEpoch, nextBatch, best, bestStep, bad);
-            }
-            epoch = nextEpoch;
-            break outer;
-          }
-        }
-        boolean checkpointDue = config.checkpointEvery() > 0
-            ? step % config.checkpointEvery() == 0 : epochEnd;
-        if (root != null && (checkpointDue || step == total)) {
-          writeStepCheckpoint(root, step, nextEpoch, nextBatch, best, bestStep, bad);
+    run.pendingSetup += unchargedSetupSeconds;
+    unchargedSetupSeconds = 0;
+    run.charge(Phase.SETUP);
+    run.startStep = stepsDone;
+    run.startNanos = System.nanoTime();
+    return run;
+  }
+
+  /** Runs the rest of the current epoch (from {@code run.batchInEpoch}). */
+  private void runEpoch(Run run) {
+    int[] order = permutation(run.examples, config.seed(), run.epoch, config.shuffle());
+    for (long b = run.batchInEpoch; b < run.perEpoch && stepsDone < run.total; b++) {
+      run.batchInEpoch = b;
+      trainBatch(run, order, b);
+      boolean epochEnd = b + 1 == run.perEpoch;
+      int nextEpoch = epochEnd ? run.epoch + 1 : run.epoch;
+      long nextBatch = epochEnd ? 0 : b + 1;
+      if (config.validation() != null && (config.validateEvery() > 0
+          ? stepsDone % config.validateEvery() == 0 : epochEnd)) {
+        if (validate(run, nextEpoch, nextBatch)) {
+          LOG.info("Early stopping at step {}: {} validations without improvement", stepsDone,
+              run.bad);
+          run.stoppedEarly = true;
+          writeStepCheckpoint(run, nextEpoch, nextBatch);
+          run.epoch = nextEpoch;
+          run.batchInEpoch = nextBatch;
+          return;
         }
       }
-      epoch++;
-      batchInEpoch = 0;
+      boolean checkpointDue = config.checkpointEvery() > 0
+          ? stepsDone % config.checkpointEvery() == 0 : epochEnd;
+      if (checkpointDue || stepsDone == run.total) {
+        writeStepCheckpoint(run, nextEpoch, nextBatch);
+      }
+      run.epoch = nextEpoch;
+      run.batchInEpoch = nextBatch;
     }
-    ParameterSnapshot result = config.restoreBest() && bestParams != null ? bestParams
-        : snapshot();
-    return new TrainingResult(result, step, Math.min(epoch, config.epochs()), lastLoss, best,
-        bestStep, stoppedEarly, history);
+  }
+
+  /** One update on batch {@code b} of the epoch's order, then progress reporting. */
+  private void trainBatch(Run run, int[] order, long b) {
+    int from = (int) (b * config.batchSize());
+    int to = (int) Math.min(run.examples, from + (long) config.batchSize());
+    int[] ids = Arrays.copyOfRange(order, from, to);
+    double loss = applyUpdate(run.source, ids, run);
+    run.examplesDone += ids.length;
+    run.losses.add(loss);
+    run.clock().updates++;
+    long step = stepsDone;
+    double elapsed = (System.nanoTime() - run.startNanos) / 1e9;
+    double rate = run.examplesDone / Math.max(elapsed, 1e-9);
+    double stepsPerSec = (step - run.startStep) / Math.max(elapsed, 1e-9);
+    double eta = (run.total - step) / Math.max(stepsPerSec, 1e-9);
+    StepInfo info = new StepInfo(step, run.total, run.epoch, loss, lastLr, lastGradNorm, rate,
+        eta);
+    for (TrainingListener l : config.listeners()) {
+      l.onStep(info);
+    }
+    if (step % config.logEvery() == 0 || step == run.total) {
+      LOG.info("step {}/{} epoch {} loss {} lr {} {} ex/s ETA {}", step, run.total, run.epoch,
+          String.format("%.5f", loss), String.format("%.3g", lastLr),
+          String.format("%.0f", rate), formatSeconds(eta));
+    }
+    run.charge(Phase.TRAIN);
   }
 
   /**
-   * Runs one optimizer update on the given examples outside {@link #fit} (for custom loops and
+   * Validates the current parameters and updates early stopping (and the best checkpoint, whose
+   * resume position is {@code nextEpoch}/{@code nextBatch}).
+   *
+   * @return whether to stop early
+   */
+  private boolean validate(Run run, int nextEpoch, long nextBatch) {
+    long step = stepsDone;
+    ParameterSnapshot snap = snapshot();
+    double metric = config.validation().evaluate(snap);
+    if (!Double.isFinite(metric)) {
+      throw new IllegalStateException("Validation hook returned " + metric + " at step "
+          + step + "; it must return a finite metric");
+    }
+    boolean improved = Double.isNaN(run.best)
+        || (config.higherIsBetter() ? metric > run.best : metric < run.best);
+    if (improved) {
+      run.best = metric;
+      run.bestStep = step;
+      run.bad = 0;
+      run.bestParams = snap;
+      if (run.root != null) {
+        run.charge(Phase.VALIDATION);
+        TrainingCheckpoint.write(run.root.resolve(TrainingCheckpoint.BEST_DIR),
+            run.state(nextEpoch, nextBatch), run.settings, TrainingHistory.EMPTY, snap.values(),
+            Map.of());
+        run.charge(Phase.CHECKPOINT);
+      }
+    } else {
+      run.bad++;
+    }
+    ValidationInfo vi = new ValidationInfo(step, run.epoch, metric, run.best, improved, run.bad);
+    run.validations.add(vi);
+    for (TrainingListener l : config.listeners()) {
+      l.onValidation(vi);
+    }
+    LOG.info("validation at step {}: {} (best {} at step {})", step,
+        String.format("%.5f", metric), String.format("%.5f", run.best), run.bestStep);
+    run.charge(Phase.VALIDATION);
+    return config.patience() > 0 && run.bad >= config.patience();
+  }
+
+  /**
+   * Writes a step checkpoint of the current state with the given resume position, marks it
+   * latest and prunes old ones; returns it (null without a checkpoint directory).
+   */
+  private Path writeStepCheckpoint(Run run, int atEpoch, long atBatch) {
+    if (run.root == null) {
+      return null;
+    }
+    Path dir = run.root.resolve(TrainingCheckpoint.stepDirName(stepsDone));
+    TrainingCheckpoint.write(dir, run.state(atEpoch, atBatch), run.settings, run.history(),
+        snapshot().values(), optimizerState());
+    TrainingCheckpoint.markLatest(run.root, dir);
+    TrainingCheckpoint.prune(run.root, config.keepCheckpoints());
+    for (TrainingListener l : config.listeners()) {
+      l.onCheckpoint(stepsDone, dir);
+    }
+    run.charge(Phase.CHECKPOINT);
+    return dir;
+  }
+
+  // ------------------------------------------------------------------ resume
+
+  /** Continues from the newest intact checkpoint, if any, after checking its settings. */
+  private void resume(Run run) {
+    TrainingCheckpoint ck = newestIntactCheckpoint(run.root);
+    if (ck == null) {
+      return;
+    }
+    checkSettings(ck, run.settings);
+    restore(ck);
+    TrainingCheckpoint.State s = ck.state();
+    stepsDone = s.step();
+    run.resumedFrom = s.step();
+    run.epoch = s.epoch();
+    run.batchInEpoch = s.batchInEpoch();
+    run.best = s.bestMetric();
+    run.bestStep = s.bestStep();
+    run.bad = s.validationsWithoutImprovement();
+    run.losses.addAll(ck.history().losses());
+    run.validations.addAll(ck.history().validations());
+    for (EpochTiming t : ck.history().epochs()) {
+      run.clocks.add(EpochClock.of(t));
+    }
+    Path bestDir = run.root.resolve(TrainingCheckpoint.BEST_DIR);
+    if (run.bestStep >= 0 && Files.isDirectory(bestDir)) {
+      run.bestParams = TrainingCheckpoint.read(bestDir).parameters();
+    }
+    LOG.info("Resumed from {} at step {} (epoch {}, batch {})", ck.directory(), stepsDone,
+        run.epoch, run.batchInEpoch);
+  }
+
+  /**
+   * Reads the step checkpoints newest first and returns the first intact one; damaged ones are
+   * reported and moved aside. Null when there is none at all.
+   */
+  private static TrainingCheckpoint newestIntactCheckpoint(Path root) {
+    List<String> damaged = new ArrayList<>();
+    List<Path> damagedDirs = new ArrayList<>();
+    for (Path dir : TrainingCheckpoint.stepDirectories(root)) {
+      TrainingCheckpoint ck;
+      try {
+        ck = TrainingCheckpoint.read(dir);
+      } catch (IllegalArgumentException | UncheckedIOException e) {
+        LOG.warn("Checkpoint {} is damaged ({}); trying an older one", dir, e.getMessage());
+        damaged.add(dir + " (" + e.getMessage() + ")");
+        damagedDirs.add(dir);
+        continue;
+      }
+      for (Path d : damagedDirs) {
+        Path aside = TrainingCheckpoint.moveAside(d);
+        LOG.warn("Resuming from the older checkpoint {}; the damaged {} was moved to {}",
+            dir.getFileName(), d.getFileName(), aside.getFileName());
+      }
+      if (!damagedDirs.isEmpty()) {
+        TrainingCheckpoint.markLatest(root, dir);
+      }
+      return ck;
+    }
+    if (!damaged.isEmpty()) {
+      throw new IllegalArgumentException("No intact checkpoint in " + root + ": "
+          + String.join("; ", damaged) + ". Use a new checkpoint directory (or resume(false)) "
+          + "to start afresh.");
+    }
+    return null;
+  }
+
+  /** The settings a checkpoint records and a resume compares, in text form. */
+  private Map<String, String> runSettings(BatchSource source, int examples) {
+    Map<String, String> own = new TreeMap<>();
+    own.put("seed", Long.toString(config.seed()));
+    describeOptimizer(config.optimizer(), own);
+    own.put("schedule", String.valueOf(config.schedule()));
+    own.put("batchSize", Integer.toString(config.batchSize()));
+    own.put("microBatches", Integer.toString(config.microBatches()));
+    own.put("epochs", Integer.toString(config.epochs()));
+    own.put("shuffle", Boolean.toString(config.shuffle()));
+    own.put("dropLast", Boolean.toString(config.dropLast()));
+    own.put("validateEvery", Long.toString(config.validateEvery()));
+    own.put("higherIsBetter", Boolean.toString(config.higherIsBetter()));
+    own.put("patience", Integer.toString(config.patience()));
+    own.put("data.examples", Integer.toString(examples));
+    if (config.dataFingerprint() != null) {
+      own.put("data.fingerprint", config.dataFingerprint());
+    }
+    source.fingerprint().ifPresent(f -> own.put("data.sourceFingerprint", f));
+    Map<String, String> all = new TreeMap<>(config.runDescription());
+    for (Map.Entry<String, String> e : own.entrySet()) {
+      String given = all.put(e.getKey(), e.getValue());
+      if (given != null && !given.equals(e.getValue())) {
+        throw new IllegalArgumentException("TrainerConfig.runDescription sets '" + e.getKey()
+            + "' = " + given + " but the trainer's own setting of that name is " + e.getValue()
+            + "; leave it out of the description (the trainer records it) or make them equal");
+      }
+    }
+    return all;
+  }
+
+  private void describeOptimizer(Optimizer o, Map<String, String> out) {
+    out.put("optimizer", o.name());
+    out.put("optimizer.lr", Double.toString(o.lr()));
+    out.put("optimizer.weightDecay", Double.toString(o.weightDecay()));
+    out.put("optimizer.maxGradNorm", Double.toString(o.maxGradNorm()));
+    if (o instanceof Optimizer.Adam a) {
+      out.put("optimizer.beta1", Double.toString(a.beta1()));
+      out.put("optimizer.beta2", Double.toString(a.beta2()));
+      out.put("optimizer.eps", Double.toString(a.eps()));
+    } else if (o instanceof Optimizer.Sgd s) {
+      out.put("optimizer.momentum", Double.toString(s.momentum()));
+      out.put("optimizer.nesterov", Boolean.toString(s.nesterov()));
+    }
+    // The decay filter is a predicate: record what it selects among the trained tensors.
+    Set<String> decayed = new TreeSet<>();
+    for (Tensor t : trainable) {
+      if (o.decays(t.name())) {
+        decayed.add(t.name());
+      }
+    }
+    out.put("optimizer.decayedTensors", decayed.size() + " of " + trainable.size() + " (hash "
+        + Hashing.murmur3_32_fixed().hashString(String.join("\n", decayed),
+            StandardCharsets.UTF_8) + ")");
+  }
+
+  /** Fails, naming every difference, unless the checkpoint's settings equal this run's. */
+  private void checkSettings(TrainingCheckpoint ck, Map<String, String> now) {
+    Map<String, String> then = ck.settings();
+    Set<String> keys = new TreeSet<>(then.keySet());
+    keys.addAll(now.keySet());
+    List<String> differing = new ArrayList<>();
+    List<String> was = new ArrayList<>();
+    List<String> is = new ArrayList<>();
+    boolean moreEpochsRefused = false;
+    for (String k : keys) {
+      String a = then.get(k);
+      String b = now.get(k);
+      if (a != null && a.equals(b)) {
+        continue;
+      }
+      if (k.equals("epochs") && a != null && b != null && moreEpochs(a, b)) {
+        if (config.allowEpochExtension()) {
+          LOG.info("Extending the run of {} from {} to {} epochs", ck.directory(), a, b);
+          continue;
+        }
+        moreEpochsRefused = true;
+      }
+      differing.add(k);
+      was.add(k + "=" + (a == null ? "<absent>" : a));
+      is.add(k + "=" + (b == null ? "<absent>" : b));
+    }
+    if (!differing.isEmpty()) {
+      throw new CheckpointMismatchException("Checkpoint " + ck.directory() + " was written with "
+          + String.join(", ", was) + "; this run has " + String.join(", ", is)
+          + ". Use the same settings or a new checkpoint directory"
+          + (moreEpochsRefused ? " (more epochs are allowed with allowEpochExtension)" : "")
+          + ".", ck.directory(), differing);
+    }
+  }
+
+  private static boolean moreEpochs(String then, String now) {
+    try {
+      return Integer.parseInt(now) > Integer.parseInt(then);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private void restore(TrainingCheckpoint ck) {
+    Map<String, TensorData> p = ck.parameters().values();
+    for (Tensor t : trainable) {
+      TensorData d = p.get(t.name());
+      if (d == null) {
+        throw new IllegalArgumentException("Checkpoint " + ck.directory() + " lacks parameter "
+            + t.name() + "; it has " + p.keySet());
+      }
+      HostTensors.copyInto(d, paramBanks.get(cur).get(t.name()), "checkpoint " + ck.directory());
+    }
+    for (Map.Entry<String, HostTensor> e : fixedParams.entrySet()) {
+      TensorData d = p.get(e.getKey());
+      if (d != null) {
+        HostTensors.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
+      }
+    }
+    for (Map.Entry<String, HostTensor> e : stateBanks.get(cur).entrySet()) {
+      TensorData d = ck.optimizerState().get(e.getKey());
+      if (d == null) {
+        throw new IllegalArgumentException("Checkpoint " + ck.directory()
+            + " lacks optimizer state " + e.getKey() + " (was it written by another optimizer?)");
+      }
+      HostTensors.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
+    }
+  }
+
+  // ------------------------------------------------------------------ one update
+
+  /**
+   * Runs one optimizer update on the given examples outside {@link #train} (for custom loops and
    * benchmarks): forward, backward (micro-batched as configured) and the optimizer step, with the
    * learning rate of the schedule at this trainer's update count. No checkpoint, validation or
    * logging happens here.
@@ -519,22 +898,22 @@ public final class Trainer implements AutoCloseable {
     if (exampleIds.length == 0) {
       throw new IllegalArgumentException("trainStep needs at least one example id");
     }
-    return applyUpdate(source, exampleIds, "", () -> null);
+    return applyUpdate(source, exampleIds, null);
   }
 
   /**
    * Forward, backward and optimizer update on one batch; on success the banks swap and the
    * update count grows by one. A non-finite loss or gradient norm leaves the parameters as they
-   * were and throws, after asking {@code lastGood} for a checkpoint of that state.
+   * were and throws, after writing a checkpoint of that state when {@code run} has a checkpoint
+   * directory (resuming at the failing batch).
    */
-  private double applyUpdate(BatchSource source, int[] ids, String where,
-      Supplier<Path> lastGood) {
+  private double applyUpdate(BatchSource source, int[] ids, Run run) {
     double loss = forwardBackward(source, ids, stepsDone);
     long t = stepsDone + 1;
     if (!Double.isFinite(loss)) {
-      Path good = lastGood.get();
+      Path good = lastGood(run);
       throw new TrainingDivergedException("Training loss became " + loss + " at update " + t
-          + where + "; the parameters of the last good update were kept"
+          + where(run) + "; the parameters of the last good update were kept"
           + (good == null ? "" : " in " + good)
           + ". Lower the learning rate, enable gradient clipping, or check the data.",
           stepsDone, good);
@@ -542,9 +921,9 @@ public final class Trainer implements AutoCloseable {
     double lr = config.schedule().lrForUpdate(config.optimizer().lr(), t);
     double gradNorm = update(t, lr);
     if (optGraph.hasGradNorm() && !Double.isFinite(gradNorm)) {
-      Path good = lastGood.get();
+      Path good = lastGood(run);
       throw new TrainingDivergedException("Gradient norm became " + gradNorm + " at update " + t
-          + where + "; the update was not applied"
+          + where(run) + "; the update was not applied"
           + (good == null ? "" : " and the last good state is in " + good), stepsDone, good);
     }
     cur = 1 - cur;
@@ -552,6 +931,14 @@ public final class Trainer implements AutoCloseable {
     lastLr = lr;
     lastGradNorm = gradNorm;
     return loss;
+  }
+
+  private Path lastGood(Run run) {
+    return run == null ? null : writeStepCheckpoint(run, run.epoch, run.batchInEpoch);
+  }
+
+  private static String where(Run run) {
+    return run == null ? "" : " (epoch " + run.epoch + ", batch " + run.batchInEpoch + ")";
   }
 
   /** Forward and backward over the micro-batches; leaves summed gradients; returns mean loss. */
@@ -565,8 +952,9 @@ public final class Trainer implements AutoCloseable {
       if (mTo <= mFrom) {
         continue;
       }
-      MicroRun mr = microRun(mTo - mFrom, source);
-      source.fill(mFrom == 0 && mTo == ids.length ? ids : Arrays.copyOfRange(ids, mFrom, mTo), mr);
+      int[] mids = mFrom == 0 && mTo == ids.length ? ids : Arrays.copyOfRange(ids, mFrom, mTo);
+      MicroRun mr = microRun(source, mids);
+      source.fill(mids, mr);
       fillRandom(mr, step, k);
       mr.runs[cur].run();
       lossSum += lossOut.getAsDouble(0);
@@ -587,13 +975,34 @@ public final class Trainer implements AutoCloseable {
     return optGraph.hasGradNorm() ? gradNormOut.getDouble(0) : Double.NaN;
   }
 
-  private MicroRun microRun(int size, BatchSource source) {
-    MicroRun r = microRuns.get(size);
-    if (r == null) {
-      r = new MicroRun(size, source);
-      microRuns.put(size, r);
+  /**
+   * The prepared run for the shapes of a batch of these examples: the most recently used one
+   * with equal shapes, else a new one (closing the least recently used beyond {@value
+   * #MAX_PREPARED_SHAPES}). A hit allocates nothing.
+   */
+  private MicroRun microRun(BatchSource source, int[] ids) {
+    Map<String, long[]> shapes = source.inputShapes(ids);
+    for (int i = 0; i < microRuns.size(); i++) {
+      MicroRun r = microRuns.get(i);
+      if (r.matches(ids.length, shapes)) {
+        if (i > 0) {
+          microRuns.remove(i);
+          microRuns.add(0, r);
+        }
+        return r;
+      }
+    }
+    MicroRun r = new MicroRun(ids.length, shapes);
+    microRuns.add(0, r);
+    if (microRuns.size() > MAX_PREPARED_SHAPES) {
+      microRuns.remove(microRuns.size() - 1).close();
     }
     return r;
+  }
+
+  /** Number of batch shape signatures with prepared runs (for tests). */
+  int preparedShapes() {
+    return microRuns.size();
   }
 
   private void fillRandom(MicroRun mr, long step, int micro) {
@@ -620,14 +1029,14 @@ public final class Trainer implements AutoCloseable {
       if (first) {
         acc.copyFrom(g);
       } else if (g.dtype() == DType.FLOAT64) {
-        java.nio.DoubleBuffer a = acc.doubleView();
-        java.nio.DoubleBuffer s = g.doubleView();
+        DoubleBuffer a = acc.doubleView();
+        DoubleBuffer s = g.doubleView();
         for (int i = 0, n = g.size(); i < n; i++) {
           a.put(i, a.get(i) + s.get(i));
         }
       } else {
-        java.nio.FloatBuffer a = acc.floatView();
-        java.nio.FloatBuffer s = g.floatView();
+        FloatBuffer a = acc.floatView();
+        FloatBuffer s = g.floatView();
         for (int i = 0, n = g.size(); i < n; i++) {
           a.put(i, a.get(i) + s.get(i));
         }
@@ -658,6 +1067,8 @@ public final class Trainer implements AutoCloseable {
     }
     return p;
   }
+
+  // ------------------------------------------------------------------ parameters
 
   /**
    * A copy of the current values of all parameters (trained and fixed).
@@ -711,45 +1122,6 @@ public final class Trainer implements AutoCloseable {
     return m;
   }
 
-  private void restore(TrainingCheckpoint ck) {
-    Map<String, TensorData> p = ck.parameters().values();
-    for (Tensor t : trainable) {
-      TensorData d = p.get(t.name());
-      if (d == null) {
-        throw new IllegalArgumentException("Checkpoint " + ck.directory() + " lacks parameter "
-            + t.name() + "; it has " + p.keySet());
-      }
-      HostTensors.copyInto(d, paramBanks.get(cur).get(t.name()), "checkpoint " + ck.directory());
-    }
-    for (Map.Entry<String, HostTensor> e : fixedParams.entrySet()) {
-      TensorData d = p.get(e.getKey());
-      if (d != null) {
-        HostTensors.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
-      }
-    }
-    for (Map.Entry<String, HostTensor> e : stateBanks.get(cur).entrySet()) {
-      TensorData d = ck.optimizerState().get(e.getKey());
-      if (d == null) {
-        throw new IllegalArgumentException("Checkpoint " + ck.directory()
-            + " lacks optimizer state " + e.getKey() + " (was it written by another optimizer?)");
-      }
-      HostTensors.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
-    }
-  }
-
-  private Path writeStepCheckpoint(Path root, long step, int epoch, long batchInEpoch,
-      double best, long bestStep, int bad) {
-    Path dir = root.resolve(TrainingCheckpoint.stepDirName(step));
-    TrainingCheckpoint.write(dir, new TrainingCheckpoint.State(step, epoch, batchInEpoch,
-        config.seed(), best, bestStep, bad), snapshot().values(), optimizerState());
-    TrainingCheckpoint.markLatest(root, dir);
-    TrainingCheckpoint.prune(root, config.keepCheckpoints());
-    for (TrainingListener l : config.listeners()) {
-      l.onCheckpoint(step, dir);
-    }
-    return dir;
-  }
-
   private static String formatSeconds(double s) {
     if (!Double.isFinite(s)) {
       return "?";
@@ -771,9 +1143,10 @@ public final class Trainer implements AutoCloseable {
       return;
     }
     closed = true;
-    for (MicroRun r : microRuns.values()) {
+    for (MicroRun r : microRuns) {
       r.close();
     }
+    microRuns.clear();
     for (PreparedRun r : optRuns) {
       if (r != null) {
         r.close();

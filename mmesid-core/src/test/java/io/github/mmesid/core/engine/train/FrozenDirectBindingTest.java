@@ -72,7 +72,7 @@ class FrozenDirectBindingTest {
     try (Trainer t = new Trainer(loss, List.of(head), TrainerConfig.builder(1)
         .optimizer(Optimizer.adamW(1e-2).withWeightDecay(0)).batchSize(16).epochs(10)
         .runtime(RuntimeOptions.builder().intraOpThreads(1).build()).logEvery(1000).build())) {
-      res = t.fit(data);
+      res = t.train(data);
     }
     List<Double> h = res.lossHistory();
     assertTrue(h.get(h.size() - 1) < h.get(0), "loss did not drop: " + h);
