@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.mmesid.core.ItemCatalog;
 import io.github.mmesid.core.data.SyntheticDataGenerator;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
+import io.github.mmesid.core.engine.train.TrainingListener;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,7 +145,17 @@ class MmRqVaeTest {
     MmRqVaeConfig.Builder b = tiny().batchSize(40).validateEvery(2).reseedDeadCodes(true);
     MmRqVaeModel straight = MmRqVae.train(cat, b.epochs(4).build(),
         opts().withCheckpoints(dir.resolve("a"), true)).model();
-    MmRqVae.train(cat, b.epochs(2).build(), opts().withCheckpoints(dir.resolve("b"), true)).model().close();
+    // Interrupted right after the checkpoint at step 6 (of 12), then resumed with the same settings.
+    TrainingListener kill = new TrainingListener() {
+      @Override
+      public void onCheckpoint(long step, Path directory) {
+        if (step == 6) {
+          throw new IllegalStateException("killed after step 6");
+        }
+      }
+    };
+    assertThrows(IllegalStateException.class, () -> MmRqVae.train(cat, b.epochs(4).build(),
+        opts().withCheckpoints(dir.resolve("b"), true).withListener(kill)));
     try (MmRqVaeModel resumed = MmRqVae.train(cat, b.epochs(4).build(),
         opts().withCheckpoints(dir.resolve("b"), true)).model()) {
       for (String p : straight.parameters().keySet()) {
