@@ -1,12 +1,12 @@
 package io.github.mmesid.core.engine.train;
 
+import com.google.common.collect.ImmutableSortedMap;
 import io.github.mmesid.core.engine.optim.LrSchedule;
 import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -101,7 +101,7 @@ public record TrainerConfig(long seed, Optimizer optimizer, LrSchedule schedule,
             + k + "'; allowed: non-blank names without control characters");
       }
     }
-    runDescription = Collections.unmodifiableMap(new TreeMap<>(runDescription));
+    runDescription = ImmutableSortedMap.copyOf(runDescription);
     if (dataFingerprint != null && dataFingerprint.isBlank()) {
       throw new IllegalArgumentException("TrainerConfig.dataFingerprint is blank; allowed: null "
           + "(none) or a non-blank fingerprint such as DataFingerprint.build()");

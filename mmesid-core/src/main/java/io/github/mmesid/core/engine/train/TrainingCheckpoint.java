@@ -3,6 +3,8 @@ package io.github.mmesid.core.engine.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSortedMap;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.io.safetensors.SafetensorsReader;
@@ -15,7 +17,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -102,8 +103,8 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
    * @param optimizerState see the record description
    */
   public TrainingCheckpoint {
-    settings = Collections.unmodifiableMap(new TreeMap<>(settings));
-    optimizerState = Collections.unmodifiableMap(new LinkedHashMap<>(optimizerState));
+    settings = ImmutableSortedMap.copyOf(settings);
+    optimizerState = ImmutableMap.copyOf(optimizerState);
   }
 
   /**

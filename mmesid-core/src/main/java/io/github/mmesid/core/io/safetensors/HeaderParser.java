@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.google.common.collect.ImmutableSortedMap;
 import io.github.mmesid.core.io.safetensors.SafetensorsFormatException.Problem;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -154,7 +155,7 @@ final class HeaderParser {
       }
     }
     expect(t, JsonToken.END_OBJECT, METADATA_KEY);
-    return Collections.unmodifiableMap(new TreeMap<>(m));
+    return ImmutableSortedMap.copyOf(m);
   }
 
   private TensorInfo parseEntry(JsonParser p, JsonToken value, String name, long dataSize)
