@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The Llama decoder stack as a recipe on the engine's graph: {@code inputs_embeds [B, T, H]} and
@@ -375,6 +376,11 @@ public final class LlamaBackbone {
       @Override
       public void fill(int[] exampleIds, Batch batch) {
         source.fill(exampleIds, batch);
+      }
+
+      @Override
+      public Optional<String> fingerprint() {
+        return source.fingerprint();
       }
     };
   }

@@ -49,8 +49,7 @@ import org.slf4j.LoggerFactory;
  * writes the other; the swap happens only once the update is known to be finite), gradients and
  * batches in fixed buffers, so a step allocates nothing proportional to the model. Batch buffers
  * and their prepared runs exist per shape signature of a batch ({@link
- * BatchSource#inputShapes(int[])}), for the {@value #MAX_PREPARED_SHAPES} most recently used
- * signatures.
+ * BatchSource#inputShapes(int[])}), for the 64 most recently used signatures.
  *
  * <p>Determinism: example order depends only on ({@code seed}, epoch), random (dropout) inputs
  * only on ({@code seed}, step, micro-batch, input), so a run resumed from a checkpoint continues
@@ -772,7 +771,9 @@ public final class Trainer implements AutoCloseable {
     if (config.dataFingerprint() != null) {
       own.put("data.fingerprint", config.dataFingerprint());
     }
-    source.fingerprint().ifPresent(f -> own.put("data.sourceFingerprint", f));
+    if (config.checkpointDir() != null) { // hashing all data is only worth it for checkpoints
+      source.fingerprint().ifPresent(f -> own.put("data.sourceFingerprint", f));
+    }
     Map<String, String> all = new TreeMap<>(config.runDescription());
     for (Map.Entry<String, String> e : own.entrySet()) {
       String given = all.put(e.getKey(), e.getValue());
