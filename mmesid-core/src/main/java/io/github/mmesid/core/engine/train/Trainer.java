@@ -1,6 +1,5 @@
 package io.github.mmesid.core.engine.train;
 
-import com.google.common.hash.Hashing;
 import io.github.mmesid.core.engine.graph.Autodiff;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.ExportOptions;
@@ -10,7 +9,6 @@ import io.github.mmesid.core.engine.graph.OnnxExporter;
 import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.graph.ValueSpec;
-import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.optim.OptimizerGraph;
 import io.github.mmesid.core.engine.optim.ParamSpec;
 import io.github.mmesid.core.engine.optim.StateSpec;
@@ -18,10 +16,9 @@ import io.github.mmesid.core.engine.runtime.CompiledGraph;
 import io.github.mmesid.core.engine.runtime.HostTensor;
 import io.github.mmesid.core.engine.runtime.OrtRuntime;
 import io.github.mmesid.core.engine.runtime.PreparedRun;
-import java.io.UncheckedIOException;
+import io.github.mmesid.core.engine.train.EpochClock.Phase;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -397,34 +392,6 @@ public final class Trainer implements AutoCloseable {
 
   // ------------------------------------------------------------------ one train() call
 
-  /** Where the time of the current epoch goes. */
-  private enum Phase { SETUP, TRAIN, VALIDATION, CHECKPOINT }
-
-  /** The wall-time split of one epoch, accumulated across resumes. */
-  private static final class EpochClock {
-    final int epoch;
-    long updates;
-    final double[] seconds = new double[Phase.values().length];
-
-    EpochClock(int epoch) {
-      this.epoch = epoch;
-    }
-
-    static EpochClock of(EpochTiming t) {
-      EpochClock c = new EpochClock(t.epoch());
-      c.updates = t.updates();
-      c.seconds[Phase.SETUP.ordinal()] = t.setupSeconds();
-      c.seconds[Phase.TRAIN.ordinal()] = t.trainSeconds();
-      c.seconds[Phase.VALIDATION.ordinal()] = t.validationSeconds();
-      c.seconds[Phase.CHECKPOINT.ordinal()] = t.checkpointSeconds();
-      return c;
-    }
-
-    EpochTiming timing() {
-      return new EpochTiming(epoch, updates, seconds[0], seconds[1], seconds[2], seconds[3]);
-    }
-  }
-
   /**
    * The mutable state of one {@link #train} call: where the run stands (the position to resume
    * from), early stopping, the history so far and the clock.
@@ -446,56 +413,30 @@ public final class Trainer implements AutoCloseable {
     long resumedFrom = -1;
     final List<Double> losses = new ArrayList<>();
     final List<ValidationInfo> validations = new ArrayList<>();
-    final List<EpochClock> clocks = new ArrayList<>();
+    final EpochClock clock;
     // throughput of this call
     long startStep;
     long examplesDone;
     long startNanos;
-    // the clock
-    long mark;
-    double pendingSetup;
 
-    Run(BatchSource source, int examples, long perEpoch, long total, Map<String, String> s) {
+    Run(BatchSource source, int examples, long perEpoch, long total, Map<String, String> s,
+        EpochClock clock) {
       this.source = source;
       this.examples = examples;
       this.perEpoch = perEpoch;
       this.total = total;
       this.root = config.checkpointDir();
       this.settings = s;
+      this.clock = clock;
     }
 
     /** Charges the time since the last charge to a phase of the current epoch. */
     void charge(Phase phase) {
-      long now = System.nanoTime();
-      double s = (now - mark) / 1e9;
-      mark = now;
-      if (phase == Phase.SETUP) {
-        pendingSetup += s;
-      } else {
-        clock().seconds[phase.ordinal()] += s;
-      }
-    }
-
-    /** The clock of the current epoch, created (with any pending setup time) on first use. */
-    EpochClock clock() {
-      EpochClock c = clocks.isEmpty() ? null : clocks.get(clocks.size() - 1);
-      if (c == null || c.epoch != epoch) {
-        c = new EpochClock(epoch);
-        clocks.add(c);
-      }
-      if (pendingSetup > 0) {
-        c.seconds[Phase.SETUP.ordinal()] += pendingSetup;
-        pendingSetup = 0;
-      }
-      return c;
+      clock.charge(phase, epoch);
     }
 
     TrainingHistory history() {
-      List<EpochTiming> t = new ArrayList<>();
-      for (EpochClock c : clocks) {
-        t.add(c.timing());
-      }
-      return new TrainingHistory(losses, validations, t);
+      return new TrainingHistory(losses, validations, clock.timings());
     }
 
     TrainingCheckpoint.State state(int atEpoch, long atBatch) {
@@ -553,14 +494,14 @@ public final class Trainer implements AutoCloseable {
           + config.batchSize() + " with dropLast");
     }
     long total = Math.min(config.maxSteps(), perEpoch * config.epochs());
-    Run run = new Run(source, n, perEpoch, total, runSettings(source, n));
-    run.mark = t0;
+    Run run = new Run(source, n, perEpoch, total,
+        RunSettings.of(config, trainable, config.checkpointDir() != null ? source : null, n),
+        new EpochClock(t0, unchargedSetupSeconds));
+    unchargedSetupSeconds = 0;
     stepsDone = 0;
     if (run.root != null && config.resume()) {
       resume(run);
     }
-    run.pendingSetup += unchargedSetupSeconds;
-    unchargedSetupSeconds = 0;
     run.charge(Phase.SETUP);
     run.startStep = stepsDone;
     run.startNanos = System.nanoTime();
@@ -606,7 +547,7 @@ public final class Trainer implements AutoCloseable {
     double loss = applyUpdate(run.source, ids, run);
     run.examplesDone += ids.length;
     run.losses.add(loss);
-    run.clock().updates++;
+    run.clock.countUpdate(run.epoch);
     long step = stepsDone;
     double elapsed = (System.nanoTime() - run.startNanos) / 1e9;
     double rate = run.examplesDone / Math.max(elapsed, 1e-9);
@@ -691,11 +632,11 @@ public final class Trainer implements AutoCloseable {
 
   /** Continues from the newest intact checkpoint, if any, after checking its settings. */
   private void resume(Run run) {
-    TrainingCheckpoint ck = newestIntactCheckpoint(run.root);
+    TrainingCheckpoint ck = TrainingCheckpoint.newestIntact(run.root);
     if (ck == null) {
       return;
     }
-    checkSettings(ck, run.settings);
+    RunSettings.check(ck, run.settings, config.allowEpochExtension());
     restore(ck);
     TrainingCheckpoint.State s = ck.state();
     stepsDone = s.step();
@@ -707,151 +648,13 @@ public final class Trainer implements AutoCloseable {
     run.bad = s.validationsWithoutImprovement();
     run.losses.addAll(ck.history().losses());
     run.validations.addAll(ck.history().validations());
-    for (EpochTiming t : ck.history().epochs()) {
-      run.clocks.add(EpochClock.of(t));
-    }
+    run.clock.restore(ck.history().epochs());
     Path bestDir = run.root.resolve(TrainingCheckpoint.BEST_DIR);
     if (run.bestStep >= 0 && Files.isDirectory(bestDir)) {
       run.bestParams = TrainingCheckpoint.read(bestDir).parameters();
     }
     LOG.info("Resumed from {} at step {} (epoch {}, batch {})", ck.directory(), stepsDone,
         run.epoch, run.batchInEpoch);
-  }
-
-  /**
-   * Reads the step checkpoints newest first and returns the first intact one; damaged ones are
-   * reported and moved aside. Null when there is none at all.
-   */
-  private static TrainingCheckpoint newestIntactCheckpoint(Path root) {
-    List<String> damaged = new ArrayList<>();
-    List<Path> damagedDirs = new ArrayList<>();
-    for (Path dir : TrainingCheckpoint.stepDirectories(root)) {
-      TrainingCheckpoint ck;
-      try {
-        ck = TrainingCheckpoint.read(dir);
-      } catch (IllegalArgumentException | UncheckedIOException e) {
-        LOG.warn("Checkpoint {} is damaged ({}); trying an older one", dir, e.getMessage());
-        damaged.add(dir + " (" + e.getMessage() + ")");
-        damagedDirs.add(dir);
-        continue;
-      }
-      for (Path d : damagedDirs) {
-        Path aside = TrainingCheckpoint.moveAside(d);
-        LOG.warn("Resuming from the older checkpoint {}; the damaged {} was moved to {}",
-            dir.getFileName(), d.getFileName(), aside.getFileName());
-      }
-      if (!damagedDirs.isEmpty()) {
-        TrainingCheckpoint.markLatest(root, dir);
-      }
-      return ck;
-    }
-    if (!damaged.isEmpty()) {
-      throw new IllegalArgumentException("No intact checkpoint in " + root + ": "
-          + String.join("; ", damaged) + ". Use a new checkpoint directory (or resume(false)) "
-          + "to start afresh.");
-    }
-    return null;
-  }
-
-  /** The settings a checkpoint records and a resume compares, in text form. */
-  private Map<String, String> runSettings(BatchSource source, int examples) {
-    Map<String, String> own = new TreeMap<>();
-    own.put("seed", Long.toString(config.seed()));
-    describeOptimizer(config.optimizer(), own);
-    own.put("schedule", String.valueOf(config.schedule()));
-    own.put("batchSize", Integer.toString(config.batchSize()));
-    own.put("microBatches", Integer.toString(config.microBatches()));
-    own.put("epochs", Integer.toString(config.epochs()));
-    own.put("shuffle", Boolean.toString(config.shuffle()));
-    own.put("dropLast", Boolean.toString(config.dropLast()));
-    own.put("validateEvery", Long.toString(config.validateEvery()));
-    own.put("higherIsBetter", Boolean.toString(config.higherIsBetter()));
-    own.put("patience", Integer.toString(config.patience()));
-    own.put("data.examples", Integer.toString(examples));
-    if (config.dataFingerprint() != null) {
-      own.put("data.fingerprint", config.dataFingerprint());
-    }
-    if (config.checkpointDir() != null) { // hashing all data is only worth it for checkpoints
-      source.fingerprint().ifPresent(f -> own.put("data.sourceFingerprint", f));
-    }
-    Map<String, String> all = new TreeMap<>(config.runDescription());
-    for (Map.Entry<String, String> e : own.entrySet()) {
-      String given = all.put(e.getKey(), e.getValue());
-      if (given != null && !given.equals(e.getValue())) {
-        throw new IllegalArgumentException("TrainerConfig.runDescription sets '" + e.getKey()
-            + "' = " + given + " but the trainer's own setting of that name is " + e.getValue()
-            + "; leave it out of the description (the trainer records it) or make them equal");
-      }
-    }
-    return all;
-  }
-
-  private void describeOptimizer(Optimizer o, Map<String, String> out) {
-    out.put("optimizer", o.name());
-    out.put("optimizer.lr", Double.toString(o.lr()));
-    out.put("optimizer.weightDecay", Double.toString(o.weightDecay()));
-    out.put("optimizer.maxGradNorm", Double.toString(o.maxGradNorm()));
-    if (o instanceof Optimizer.Adam a) {
-      out.put("optimizer.beta1", Double.toString(a.beta1()));
-      out.put("optimizer.beta2", Double.toString(a.beta2()));
-      out.put("optimizer.eps", Double.toString(a.eps()));
-    } else if (o instanceof Optimizer.Sgd s) {
-      out.put("optimizer.momentum", Double.toString(s.momentum()));
-      out.put("optimizer.nesterov", Boolean.toString(s.nesterov()));
-    }
-    // The decay filter is a predicate: record what it selects among the trained tensors.
-    Set<String> decayed = new TreeSet<>();
-    for (Tensor t : trainable) {
-      if (o.decays(t.name())) {
-        decayed.add(t.name());
-      }
-    }
-    out.put("optimizer.decayedTensors", decayed.size() + " of " + trainable.size() + " (hash "
-        + Hashing.murmur3_32_fixed().hashString(String.join("\n", decayed),
-            StandardCharsets.UTF_8) + ")");
-  }
-
-  /** Fails, naming every difference, unless the checkpoint's settings equal this run's. */
-  private void checkSettings(TrainingCheckpoint ck, Map<String, String> now) {
-    Map<String, String> then = ck.settings();
-    Set<String> keys = new TreeSet<>(then.keySet());
-    keys.addAll(now.keySet());
-    List<String> differing = new ArrayList<>();
-    List<String> was = new ArrayList<>();
-    List<String> is = new ArrayList<>();
-    boolean moreEpochsRefused = false;
-    for (String k : keys) {
-      String a = then.get(k);
-      String b = now.get(k);
-      if (a != null && a.equals(b)) {
-        continue;
-      }
-      if (k.equals("epochs") && a != null && b != null && moreEpochs(a, b)) {
-        if (config.allowEpochExtension()) {
-          LOG.info("Extending the run of {} from {} to {} epochs", ck.directory(), a, b);
-          continue;
-        }
-        moreEpochsRefused = true;
-      }
-      differing.add(k);
-      was.add(k + "=" + (a == null ? "<absent>" : a));
-      is.add(k + "=" + (b == null ? "<absent>" : b));
-    }
-    if (!differing.isEmpty()) {
-      throw new CheckpointMismatchException("Checkpoint " + ck.directory() + " was written with "
-          + String.join(", ", was) + "; this run has " + String.join(", ", is)
-          + ". Use the same settings or a new checkpoint directory"
-          + (moreEpochsRefused ? " (more epochs are allowed with allowEpochExtension)" : "")
-          + ".", ck.directory(), differing);
-    }
-  }
-
-  private static boolean moreEpochs(String then, String now) {
-    try {
-      return Integer.parseInt(now) > Integer.parseInt(then);
-    } catch (NumberFormatException e) {
-      return false;
-    }
   }
 
   private void restore(TrainingCheckpoint ck) {

@@ -27,6 +27,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A training checkpoint on disk: a directory with {@code parameters.safetensors} (every
@@ -75,6 +77,7 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
   /** Prefix given to a damaged step checkpoint that a resumed run moved aside. */
   public static final String DAMAGED_PREFIX = "damaged-";
 
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingCheckpoint.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern STEP_DIR = Pattern.compile("step-[0-9]{1,19}");
   private static final long MAX_MANIFEST_BYTES = 1 << 20;
@@ -256,6 +259,48 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
 
   private static long stepOf(Path stepDir) {
     return Long.parseLong(stepDir.getFileName().toString().substring("step-".length()));
+  }
+
+  /**
+   * Reads the step checkpoints under a root newest first and returns the first intact one. Each
+   * damaged one before it (truncated or missing file, bad manifest) is logged as a warning and,
+   * once an intact one is found, moved aside (prefix {@value #DAMAGED_PREFIX}) so that pruning
+   * and later resumes ignore it; {@value #LATEST_FILE} then names the one returned.
+   *
+   * @param root the checkpoint root
+   * @return the newest intact checkpoint, or null when the root holds no step checkpoint
+   * @throws IllegalArgumentException if there are step checkpoints but none is intact (the
+   *     message names each and why)
+   */
+  public static TrainingCheckpoint newestIntact(Path root) {
+    List<String> damaged = new ArrayList<>();
+    List<Path> damagedDirs = new ArrayList<>();
+    for (Path dir : stepDirectories(root)) {
+      TrainingCheckpoint ck;
+      try {
+        ck = read(dir);
+      } catch (IllegalArgumentException | UncheckedIOException e) {
+        LOG.warn("Checkpoint {} is damaged ({}); trying an older one", dir, e.getMessage());
+        damaged.add(dir + " (" + e.getMessage() + ")");
+        damagedDirs.add(dir);
+        continue;
+      }
+      for (Path d : damagedDirs) {
+        Path aside = moveAside(d);
+        LOG.warn("Resuming from the older checkpoint {}; the damaged {} was moved to {}",
+            dir.getFileName(), d.getFileName(), aside.getFileName());
+      }
+      if (!damagedDirs.isEmpty()) {
+        markLatest(root, dir);
+      }
+      return ck;
+    }
+    if (!damaged.isEmpty()) {
+      throw new IllegalArgumentException("No intact checkpoint in " + root + ": "
+          + String.join("; ", damaged) + ". Use a new checkpoint directory (or resume(false)) "
+          + "to start afresh.");
+    }
+    return null;
   }
 
   static Map<String, TensorData> readTensors(Path file) {
@@ -529,7 +574,7 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
    * Moves a damaged step checkpoint aside (prefix {@value #DAMAGED_PREFIX}) so that pruning and
    * later resumes ignore it; it stays for inspection.
    */
-  static Path moveAside(Path stepDir) {
+  private static Path moveAside(Path stepDir) {
     Path target = stepDir.resolveSibling(DAMAGED_PREFIX + stepDir.getFileName());
     deleteRecursively(target);
     AtomicFiles.move(stepDir, target);
