@@ -62,11 +62,13 @@ public final class EvaluateCommand implements Command {
     long t1 = System.nanoTime();
     out.printf(Locale.ROOT, "data: %s  users=%d items=%d interactions=%d (read in %.2f s)%n",
         file, data.numUsers(), data.numItems(), data.numInteractions(), seconds(t0, t1));
-    SequentialRecommender rec = Models.create(model, loo);
-    long t2 = System.nanoTime();
-    out.printf(Locale.ROOT, "model: %s (trained in %.2f s)%n", model, seconds(t1, t2));
-    EvaluationResult result = evaluator.evaluate(rec, loo);
-    Models.release(rec);
+    EvaluationResult result;
+    long t2;
+    try (SequentialRecommender rec = Models.create(model, loo)) {
+      t2 = System.nanoTime();
+      out.printf(Locale.ROOT, "model: %s (trained in %.2f s)%n", model, seconds(t1, t2));
+      result = evaluator.evaluate(rec, loo);
+    }
     long t3 = System.nanoTime();
     out.print(result.toTable());
     out.printf(Locale.ROOT, "evaluated %d users in %.2f s (total %.2f s)%n", result.users(), seconds(t2, t3), seconds(t0, t3));

@@ -67,25 +67,25 @@ public final class QuickstartCommand implements Command {
     Evaluator evaluator = Evaluator.builder().split(Split.TEST).build();
     for (String model : Models.names()) {
       long t1 = System.nanoTime();
-      SequentialRecommender rec = Models.create(model, loo);
-      EvaluationResult result = evaluator.evaluate(rec, loo);
-      out.printf(Locale.ROOT, "%nmodel: %s [trained and evaluated in %.2f s]%n", model,
-          EvaluateCommand.seconds(t1, System.nanoTime()));
-      out.print(result.toTable());
-      out.println();
-      out.println("sample users (history -> top-10, test item marked with *):");
-      int[] evaluable = loo.evaluableUsers();
-      for (int i = 0; i < Math.min(3, evaluable.length); i++) {
-        int u = evaluable[i];
-        int[] history = loo.history(u, Split.TEST);
-        int target = loo.target(u, Split.TEST);
-        StringBuilder top = new StringBuilder();
-        for (ScoredItem s : rec.topK(history, 10)) {
-          top.append(top.length() == 0 ? "" : " ").append(s.item()).append(s.item() == target ? "*" : "");
+      try (SequentialRecommender rec = Models.create(model, loo)) {
+        EvaluationResult result = evaluator.evaluate(rec, loo);
+        out.printf(Locale.ROOT, "%nmodel: %s [trained and evaluated in %.2f s]%n", model,
+            EvaluateCommand.seconds(t1, System.nanoTime()));
+        out.print(result.toTable());
+        out.println();
+        out.println("sample users (history -> top-10, test item marked with *):");
+        int[] evaluable = loo.evaluableUsers();
+        for (int i = 0; i < Math.min(3, evaluable.length); i++) {
+          int u = evaluable[i];
+          int[] history = loo.history(u, Split.TEST);
+          int target = loo.target(u, Split.TEST);
+          StringBuilder top = new StringBuilder();
+          for (ScoredItem s : rec.topK(history, 10)) {
+            top.append(top.length() == 0 ? "" : " ").append(s.item()).append(s.item() == target ? "*" : "");
+          }
+          out.printf(Locale.ROOT, "  user %s: %s -> [%s] (test item %d)%n", data.userKey(u), Arrays.toString(history), top, target);
         }
-        out.printf(Locale.ROOT, "  user %s: %s -> [%s] (test item %d)%n", data.userKey(u), Arrays.toString(history), top, target);
       }
-      Models.release(rec);
     }
     out.printf(Locale.ROOT, "%nquickstart finished in %.2f s%n", EvaluateCommand.seconds(t0, System.nanoTime()));
     return 0;

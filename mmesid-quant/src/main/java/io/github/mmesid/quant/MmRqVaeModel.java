@@ -8,6 +8,7 @@ import io.github.mmesid.core.data.AtomicFiles;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
+import io.github.mmesid.core.io.Json;
 import io.github.mmesid.core.io.safetensors.SafetensorsFile;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import io.github.mmesid.core.io.safetensors.TensorInfo;
@@ -199,7 +200,7 @@ public final class MmRqVaeModel implements AutoCloseable {
       m.put("name", net.names().get(i));
       m.put("input_dim", net.dim(i));
     }
-    root.set("config", ConfigJson.toJson(om, config()));
+    root.set("config", Json.toTree(config()));
     root.put("weights", WEIGHTS_FILE);
     byte[] bytes;
     try {
@@ -282,12 +283,8 @@ public final class MmRqVaeModel implements AutoCloseable {
             + m.path("input_dim") + "; allowed 1.." + (1 << 20));
       }
     }
-    MmRqVaeConfig cfg;
-    try {
-      cfg = ConfigJson.fromJson(root.path("config"));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(manifest + ": \"config\": " + e.getMessage(), e);
-    }
+    MmRqVaeConfig cfg = Json.readConfig(root.path("config"), MmRqVaeConfig.class,
+        MmRqVaeConfig.builder().build(), manifest + ": \"config\"");
     Path weights = dir.resolve(WEIGHTS_FILE);
     RqVaeNetwork net = new RqVaeNetwork(cfg, names, dims);
     Map<String, TensorData> params = new LinkedHashMap<>();
