@@ -3,7 +3,6 @@ package io.github.mmesid.llm.mmesid;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.engine.train.Batch;
 import io.github.mmesid.core.engine.train.BatchSource;
-import io.github.mmesid.core.engine.train.DataFingerprint;
 import io.github.mmesid.llm.llama.LlamaBackbone;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -89,7 +87,6 @@ final class MmeSidBatches implements BatchSource {
     return shapes(batchSize, maxHistory);
   }
 
-  @Override
   public Map<String, long[]> inputShapes(int[] exampleIds) {
     int t = 1;
     for (int id : exampleIds) {
@@ -126,11 +123,6 @@ final class MmeSidBatches implements BatchSource {
       }
       targets.put(r, target[id] - 1L);
     }
-  }
-
-  @Override
-  public Optional<String> fingerprint() {
-    return Optional.of(DataFingerprint.builder().ints(flat).ints(length).ints(target).build());
   }
 
   /**
