@@ -4,7 +4,6 @@ import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.init.Initializers;
 import io.github.mmesid.llm.llama.LlamaConfig;
-import io.github.mmesid.llm.llama.LlamaTensorNames;
 import io.github.mmesid.llm.llama.LlamaWeights;
 import io.github.mmesid.llm.llama.TrainingMode;
 import io.github.mmesid.llm.lora.LoraAdapters;
@@ -170,10 +169,4 @@ record MmeSidModelInit(MmeSidSpec spec, Map<String, TensorData> values, List<Str
     return f;
   }
 
-  /** Names every backbone tensor this init trains (FULL: all; otherwise none). */
-  static List<String> backboneNames(LlamaWeights w) {
-    List<String> out = new ArrayList<>(w.tensors().keySet());
-    out.remove(LlamaTensorNames.EMBED_TOKENS);
-    return out;
-  }
 }

@@ -324,6 +324,65 @@ public final class MmeSidRecommender implements SequentialRecommender {
     return out;
   }
 
+  /**
+   * Saves the model as a self-contained bundle directory (format: {@code docs/BUNDLE.md}),
+   * atomically: it is written next to {@code dir} and moved into place, replacing an older
+   * bundle there. A model that adapts a Hugging Face checkpoint (LoRA or frozen) stores only what
+   * it trained plus the base model's identity; use {@link #save(Path, Path)} for it.
+   *
+   * @param dir the bundle directory (created; an existing bundle there is replaced)
+   * @throws IllegalArgumentException if the model adapts a checkpoint, or {@code dir} is a
+   *     non-empty directory that is not a bundle
+   * @throws java.io.UncheckedIOException if writing fails
+   */
+  public void save(java.nio.file.Path dir) {
+    save(dir, null);
+  }
+
+  /**
+   * Saves the model as a bundle, recording the identity of the Hugging Face checkpoint it adapts.
+   *
+   * @param dir the bundle directory
+   * @param baseModel the checkpoint directory the model was trained on (required for LoRA and
+   *     frozen checkpoint backbones, ignored otherwise)
+   * @throws IllegalArgumentException if a required base model is missing
+   * @throws java.io.UncheckedIOException if writing fails
+   */
+  public void save(java.nio.file.Path dir, java.nio.file.Path baseModel) {
+    if (closed) {
+      throw new IllegalStateException("this MmeSidRecommender is closed");
+    }
+    MmeSidBundle.save(this, dir, baseModel);
+  }
+
+  /**
+   * Loads a bundle whose backbone is stored in it (a preset backbone or one trained in full).
+   *
+   * @param dir the bundle directory
+   * @param runtime ONNX Runtime options (null: defaults)
+   * @return the recommender (to be closed)
+   * @throws IllegalArgumentException if the bundle is malformed, naming the file and part
+   * @throws java.io.UncheckedIOException if a file cannot be read
+   */
+  public static MmeSidRecommender load(java.nio.file.Path dir, RuntimeOptions runtime) {
+    return MmeSidBundle.load(dir, null, runtime);
+  }
+
+  /**
+   * Loads a bundle that adapts a Hugging Face checkpoint; the checkpoint's identity must equal
+   * the one recorded at save time.
+   *
+   * @param dir the bundle directory
+   * @param baseModel the checkpoint directory
+   * @param runtime ONNX Runtime options (null: defaults)
+   * @return the recommender (to be closed)
+   * @throws IllegalArgumentException if the bundle is malformed or the base model differs
+   */
+  public static MmeSidRecommender load(java.nio.file.Path dir, java.nio.file.Path baseModel,
+      RuntimeOptions runtime) {
+    return MmeSidBundle.load(dir, baseModel, runtime);
+  }
+
   /** Closes the inference session; idempotent. */
   @Override
   public void close() {

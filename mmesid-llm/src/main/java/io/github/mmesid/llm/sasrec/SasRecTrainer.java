@@ -1,6 +1,5 @@
 package io.github.mmesid.llm.sasrec;
 
-import io.github.mmesid.core.SequenceDataset;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.data.Split;
 import io.github.mmesid.core.engine.graph.DType;
@@ -18,11 +17,9 @@ import io.github.mmesid.core.engine.train.TrainingResult;
 import io.github.mmesid.core.engine.train.ValidationInfo;
 import io.github.mmesid.core.eval.Evaluator;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,29 +126,6 @@ public final class SasRecTrainer {
    * @throws IllegalArgumentException if no user is evaluable
    */
   static LeaveOneOutSplit validationSplit(LeaveOneOutSplit split, int users, long seed) {
-    int[] evaluable = split.evaluableUsers();
-    if (evaluable.length == 0) {
-      throw new IllegalArgumentException("no user has at least " + LeaveOneOutSplit.MIN_EVAL_LENGTH
-          + " items, so there is no validation target; SASRec training needs some");
-    }
-    if (users == 0 || users >= evaluable.length) {
-      return split;
-    }
-    SplittableRandom r = new SplittableRandom(seed ^ 0x5A5E_C0DEL);
-    int[] pick = evaluable.clone();
-    for (int i = 0; i < users; i++) {
-      int j = i + r.nextInt(pick.length - i);
-      int tmp = pick[i];
-      pick[i] = pick[j];
-      pick[j] = tmp;
-    }
-    int[] chosen = Arrays.copyOf(pick, users);
-    Arrays.sort(chosen);
-    SequenceDataset d = split.dataset();
-    SequenceDataset.Builder b = SequenceDataset.builder();
-    for (int u : chosen) {
-      b.add(d.userKey(u), d.sequence(u));
-    }
-    return LeaveOneOutSplit.of(b.build(d.mapping()));
+    return split.sampleEvaluableUsers(users, seed);
   }
 }
