@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.mmesid.core.SequenceDataset;
 import io.github.mmesid.core.data.AtomicFiles;
+import io.github.mmesid.core.data.ItemIdMapping;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
-import io.github.mmesid.core.data.RatingsCsv;
-import io.github.mmesid.core.data.SequenceFiles;
 import io.github.mmesid.core.data.Split;
 import io.github.mmesid.core.engine.train.TrainingListener;
 import io.github.mmesid.core.engine.train.ValidationInfo;
@@ -20,10 +19,10 @@ import io.github.mmesid.llm.sasrec.SasRecTrainer;
 import io.github.mmesid.llm.sasrec.SasRecTrainingResult;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,10 +57,10 @@ public final class TrainSasRecCommand implements Command {
   @Override
   public List<Option> options() {
     SasRecConfig d = SasRecConfig.builder().build();
-    return List.of(
-        Option.optional("sequences", "FILE", "sequences file, one line per user: 'user item item ...'", null),
-        Option.optional("ratings", "CSV", "ratings CSV (userId,movieId,rating,timestamp) instead of --sequences", null),
-        Option.required("out", "DIR", "output directory"),
+    List<Option> options = new ArrayList<>(Interactions.options());
+    options.addAll(List.of(
+        Option.required("out", "DIR", "output directory (created if missing; with --ratings also gets "
+            + ItemIdMapping.FILE_NAME + ")"),
         Option.optional("dim", "D", "embedding size", Integer.toString(d.dim())),
         Option.optional("blocks", "N", "self-attention blocks", Integer.toString(d.blocks())),
         Option.optional("heads", "H", "attention heads", Integer.toString(d.heads())),
@@ -80,31 +79,41 @@ public final class TrainSasRecCommand implements Command {
             Integer.toString(d.validationUsers())),
         Option.optional("threads", "N", "ONNX Runtime threads", Integer.toString(d.threads())),
         Option.optional("seed", "S", "random seed", Long.toString(d.seed())),
-        Option.optional("checkpoints", "DIR", "write resumable checkpoints to DIR (resumes a run found there)", null));
+        Option.optional("checkpoints", "DIR", "write resumable checkpoints to DIR (resumes a run found there)", null)));
+    return options;
+  }
+
+  @Override
+  public List<OptionRule> optionRules() {
+    List<OptionRule> rules = new ArrayList<>(Interactions.rules());
+    rules.add(new OptionRule("negatives", a -> isSampledBce(a.get("loss")),
+        "unless --loss is bce: --loss ce scores every item and samples no negatives"));
+    return rules;
+  }
+
+  private static boolean isSampledBce(String loss) {
+    try {
+      return SasRecLoss.parse(loss) == SasRecLoss.SAMPLED_BCE;
+    } catch (IllegalArgumentException e) {
+      return true; // an unknown --loss is reported by config()
+    }
   }
 
   @Override
   public int run(Args args, PrintStream out) {
-    boolean seq = args.get("sequences") != null;
-    boolean csv = args.get("ratings") != null;
-    if (seq == csv) {
-      throw new UsageException("give exactly one of --sequences FILE or --ratings CSV");
-    }
-    Path input = args.existingFile(seq ? "sequences" : "ratings");
-    Path dir = args.path("out");
+    Interactions.inputFile(args);
     SasRecConfig config = config(args);
+    OutputDir dir = args.outputDir("out");
+    args.outputDir("checkpoints");
 
     long t0 = System.nanoTime();
-    SequenceDataset data = seq ? SequenceFiles.read(input) : RatingsCsv.read(input);
+    Interactions in = Interactions.read(args);
+    Path input = in.input();
+    SequenceDataset data = in.dataset();
     LeaveOneOutSplit loo = LeaveOneOutSplit.of(data);
     out.printf(Locale.ROOT, "data: %s  users=%d items=%d interactions=%d%n", input, data.numUsers(),
         data.numItems(), data.numInteractions());
     out.println("config: " + config);
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create output directory " + dir, e);
-    }
     TrainingListener progress = new TrainingListener() {
       @Override
       public void onValidation(ValidationInfo v) {
@@ -114,13 +123,14 @@ public final class TrainSasRecCommand implements Command {
     };
     SasRecTrainingResult r = SasRecTrainer.train(loo, config, args.path("checkpoints"), List.of(progress));
     try (SasRecRecommender rec = r.recommender()) {
-      rec.save(dir.resolve(MODEL_FILE));
-      rec.exportItemEmbeddings(dir.resolve(EMB_FILE));
+      rec.save(dir.file(MODEL_FILE));
+      rec.exportItemEmbeddings(dir.file(EMB_FILE));
+      Path mapping = in.writeMapping(dir);
       long t1 = System.nanoTime();
       EvaluationResult test = Evaluator.builder().split(Split.TEST).ks(5, 10, 20).threads(1)
           .batchSize(SasRecRecommender.SCORING_BATCH).build().evaluate(rec, loo);
       long t2 = System.nanoTime();
-      test.writeJson(dir.resolve(METRICS_FILE));
+      test.writeJson(dir.file(METRICS_FILE));
       out.printf(Locale.ROOT, "trained %d epochs (%d updates) in %.1f s; best valid NDCG@10 %.4f at step %d%s%n",
           r.training().epochsCompleted(), r.training().steps(), r.trainingSeconds(), r.training().bestMetric(),
           r.training().bestStep(), r.training().stoppedEarly() ? " (early stop)" : "");
@@ -140,10 +150,10 @@ public final class TrainSasRecCommand implements Command {
       stats.put("droppedTargets", r.droppedTargets());
       stats.put("peakRssBytes", peak);
       stats.put("validNdcg@10", r.validations().stream().map(ValidationInfo::metric).toList());
-      writeJson(dir.resolve(TRAINING_FILE), stats);
-      out.printf(Locale.ROOT, "peak memory (RSS) %s; wrote %s, %s, %s, %s to %s%n",
+      writeJson(dir.file(TRAINING_FILE), stats);
+      out.printf(Locale.ROOT, "peak memory (RSS) %s; wrote %s, %s, %s, %s%s to %s%n",
           peak < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f MiB", peak / 1048576.0), MODEL_FILE, EMB_FILE,
-          METRICS_FILE, TRAINING_FILE, dir);
+          METRICS_FILE, TRAINING_FILE, mapping == null ? "" : ", " + ItemIdMapping.FILE_NAME, dir);
     }
     return 0;
   }
