@@ -1,5 +1,6 @@
 package io.github.mmesid.examples;
 
+import io.github.mmesid.core.data.ItemIdMapping;
 import io.github.mmesid.core.data.Npy;
 import io.github.mmesid.core.data.NpyArray;
 import io.github.mmesid.core.engine.train.RunOptions;
@@ -22,6 +23,11 @@ import java.util.Map;
 /**
  * {@code quantize}: trains an MM-RQ-VAE on one or more embedding matrices and writes the model,
  * every item's codes and semantic IDs, the codebooks and a quality report, each file atomically.
+ *
+ * <p>Rows are items: with {@code --padding-row 0} row r is item r (row 0 dropped), otherwise row r
+ * is item r + 1. A table given with a {@code --mapping items.csv} entry is instead indexed by
+ * external id (row r holds the item whose external id is r) and is aligned to the mapping's
+ * internal ids, so that row i of every output is internal id i.
  */
 public final class QuantizeCommand implements Command {
 
@@ -74,11 +80,36 @@ public final class QuantizeCommand implements Command {
         Option.required("embeddings", "A.npy[,B.npy,...]", "one 2-D float .npy per modality, same row count, row = item"),
         Option.optional("names", "NAME[,NAME,...]", "modality names (first = alignment anchor); default m0,m1,... or 'collab' for one", null),
         Option.optional("padding-row", "0|none", "drop row 0 (then item id = row index); 'none' keeps all rows (item id = row + 1)", "none"),
+        Option.optional("mapping", "CSV|none[,...]", "per --embeddings table: an " + ItemIdMapping.FILE_NAME
+            + " (internal_id,external_id) whose external ids are the table's row numbers, to align its rows to "
+            + "internal ids; 'none' for a table already indexed by internal id", null),
         Option.required("out", "DIR", "output directory (created if missing)"),
         Option.optional("pairs", "N", "item pairs sampled for Kendall's tau", "100000")));
     o.addAll(CONFIG.options());
     o.addAll(RunOptionsCli.options());
     return o;
+  }
+
+  @Override
+  public List<OptionRule> optionRules() {
+    return List.of(
+        new OptionRule("align", a -> tables(a) > 1, "with a single --embeddings table: alignment needs two or more modalities"),
+        new OptionRule("temperature", a -> tables(a) > 1 && "infonce".equals(a.get("align")),
+            "unless --align is infonce with two or more --embeddings tables (it is the InfoNCE temperature)"),
+        new OptionRule("mmd-alphas", a -> "mmd".equals(a.get("recon")) || ("mmd".equals(a.get("align")) && tables(a) > 1),
+            "unless --recon mmd, or --align mmd with two or more --embeddings tables (they are MMD bandwidths)"),
+        new OptionRule("balanced-kmeans", a -> !"false".equalsIgnoreCase(a.get("kmeans-init")),
+            "with --kmeans-init false: there is no k-means initialisation to balance"),
+        new OptionRule("sinkhorn-iterations", a -> "true".equalsIgnoreCase(a.get("balanced-kmeans"))
+            || !a.has("sinkhorn-epsilons") || Arrays.stream(doubles(a, "sinkhorn-epsilons")).anyMatch(e -> e > 0),
+            "when every --sinkhorn-epsilons is 0 (nearest codes) and --balanced-kmeans is off: no Sinkhorn runs"),
+        new OptionRule("padding-row", a -> a.get("mapping") == null
+            || Arrays.stream(a.get("mapping").split(",")).anyMatch(m -> m.trim().equals("none")),
+            "when every --embeddings table is aligned by --mapping (mapped tables are indexed by external id)"));
+  }
+
+  private static int tables(Args a) {
+    return a.get("embeddings").split(",").length;
   }
 
   @Override
@@ -108,38 +139,73 @@ public final class QuantizeCommand implements Command {
       throw new UsageException("--padding-row '" + pad + "' is not allowed; allowed: 0, none");
     }
     MmRqVaeConfig cfg = config(args);
-    Path outDir = args.path("out");
+    ItemIdMapping[] mappings = mappings(args, files.length);
+    ItemIdMapping mapping = null;
+    for (ItemIdMapping m : mappings) {
+      mapping = m != null ? m : mapping;
+    }
+    int pairs = args.intValue("pairs", 2, 100_000_000);
+    List<Path> paths = new ArrayList<>();
+    for (String f : files) {
+      Path p = Path.of(f.trim());
+      if (!java.nio.file.Files.isRegularFile(p)) {
+        throw new UsageException("--embeddings " + p + ": no such file");
+      }
+      paths.add(p);
+    }
+    OutputDir outDir = args.outputDir("out");
+    args.outputDir("checkpoints");
     RunOptions run = RunOptionsCli.parse(args);
     Map<String, float[][]> data = new LinkedHashMap<>();
     for (int i = 0; i < files.length; i++) {
-      Path f = Path.of(files[i].trim());
-      if (!java.nio.file.Files.isRegularFile(f)) {
-        throw new UsageException("--embeddings " + f + ": no such file");
-      }
+      Path f = paths.get(i);
       float[][] m = Npy.readFloatMatrix(f);
-      if (dropRow0) {
+      if (m.length == 0) {
+        throw new IllegalArgumentException(f + " has 0 rows; it needs one row per item (at least --codebook-size "
+            + cfg.codebookSize() + " items)");
+      }
+      if (m[0].length == 0) {
+        throw new IllegalArgumentException(f + " has " + m.length + " rows of 0 columns; each item needs an "
+            + "embedding of at least 1 value");
+      }
+      String used = "";
+      if (mappings[i] != null) {
+        int rows = m.length;
+        m = align(f, m, mappings[i], args.get("mapping"));
+        used = String.format(Locale.ROOT, " (aligned by --mapping: %d of %d rows used)", m.length, rows);
+      } else if (dropRow0) {
         if (m.length < 2) {
           throw new IllegalArgumentException(f + " has " + m.length + " rows; --padding-row 0 needs at least 2");
         }
         m = Arrays.copyOfRange(m, 1, m.length);
       }
+      if (m.length < cfg.codebookSize()) {
+        throw new IllegalArgumentException(f + " gives " + m.length + " item rows but --codebook-size "
+            + cfg.codebookSize() + " needs at least that many items (k-means needs K points); lower --codebook-size to at most "
+            + m.length);
+      }
       if (data.put(names.get(i).trim(), m) != null) {
         throw new UsageException("--names: '" + names.get(i) + "' appears twice; names must be unique");
       }
-      out.printf(Locale.ROOT, "modality %s: %s, %d items x %d%n", names.get(i), f, m.length, m[0].length);
+      out.printf(Locale.ROOT, "modality %s: %s, %d items x %d%s%n", names.get(i), f, m.length, m[0].length, used);
     }
+    boolean paddingRowOut = dropRow0 || mapping != null;
     MmRqVaeTrainingResult res = MmRqVaeTrainer.train(data, cfg, run);
-    int pairs = args.intValue("pairs", 2, 100_000_000);
     try (MmRqVaeModel model = res.model()) {
       TrainingLog log = res.log();
       out.printf(Locale.ROOT, "trained %d updates (%d epochs%s) in %.1f s, last loss %.5f%n",
           log.steps(), log.epochsCompleted(), log.stoppedEarly() ? ", stopped early" : "", log.seconds(),
           log.lastLoss());
-      model.save(outDir);
+      outDir.file(MmRqVaeModel.WEIGHTS_FILE);
+      outDir.file(MmRqVaeModel.MANIFEST_FILE);
+      model.save(outDir.path());
+      if (mapping != null) {
+        mapping.writeCsv(outDir.file(ItemIdMapping.FILE_NAME));
+      }
       for (String m : model.modalities()) {
         QuantizedSemanticIdCodec codec = QuantizedSemanticIdCodec.encode(model.quantizer(m), data.get(m), true);
-        writeTable(outDir.resolve("codes_" + m + ".npy"), codec.baseCodes(), dropRow0);
-        writeTable(outDir.resolve("sids_" + m + ".npy"), codec.idTable(), dropRow0);
+        writeTable(outDir.file("codes_" + m + ".npy"), codec.baseCodes(), paddingRowOut);
+        writeTable(outDir.file("sids_" + m + ".npy"), codec.idTable(), paddingRowOut);
         float[][][] books = model.codebooks(m);
         int l = books.length;
         int k = books[0].length;
@@ -150,15 +216,17 @@ public final class QuantizeCommand implements Command {
             System.arraycopy(books[a][b], 0, flat, (a * k + b) * e, e);
           }
         }
-        Npy.write(outDir.resolve("codebooks_" + m + ".npy"), NpyArray.ofFloats(flat, l, k, e));
+        Outputs.writeNpy(outDir.file("codebooks_" + m + ".npy"), NpyArray.ofFloats(flat, l, k, e));
       }
       long t0 = System.nanoTime();
       QuantReport report = QuantReport.compute(model, data, pairs, cfg.seed());
       Map<String, Object> extra = new LinkedHashMap<>();
       extra.put("training", log);
       extra.put("padding_row_dropped", dropRow0);
+      extra.put("padding_row_in_outputs", paddingRowOut);
+      extra.put("mapping", mapping == null ? null : ItemIdMapping.FILE_NAME);
       extra.put("config", cfg);
-      report.writeJson(outDir.resolve("report.json"), extra);
+      report.writeJson(outDir.file("report.json"), extra);
       for (QuantReport.ModalityReport r : report.modalities()) {
         out.printf(Locale.ROOT, "%s: recon MSE %.5f, collision rate %.4f (after disambiguation %.4f, max %d items/ID), "
             + "kendall tau %.4f, usage %s, perplexity %s%n", r.name(), r.reconstructionMse(),
@@ -172,6 +240,78 @@ public final class QuantizeCommand implements Command {
       out.printf(Locale.ROOT, "report computed in %.1f s; wrote %s%n", (System.nanoTime() - t0) / 1e9, outDir);
     }
     return 0;
+  }
+
+  /** The --mapping entries: one per table (null = none), all naming the same mapping. */
+  private static ItemIdMapping[] mappings(Args args, int tables) {
+    ItemIdMapping[] out = new ItemIdMapping[tables];
+    String v = args.get("mapping");
+    if (v == null) {
+      return out;
+    }
+    String[] entries = v.split(",", -1);
+    if (entries.length != tables) {
+      throw new UsageException("--mapping has " + entries.length + " entries but --embeddings has " + tables
+          + " tables; give one entry per table, 'none' for a table already indexed by internal id");
+    }
+    Path file = null;
+    ItemIdMapping m = null;
+    for (int i = 0; i < tables; i++) {
+      String e = entries[i].trim();
+      if (e.equals("none")) {
+        continue;
+      }
+      Path p = Path.of(e);
+      if (file == null) {
+        if (!java.nio.file.Files.isRegularFile(p)) {
+          throw new UsageException("--mapping " + p + ": no such file");
+        }
+        file = p;
+        m = ItemIdMapping.readCsv(p);
+      } else if (!p.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())) {
+        throw new UsageException("--mapping names two files, " + file + " and " + p
+            + "; all aligned tables must use the same mapping (one set of internal ids)");
+      }
+      out[i] = m;
+    }
+    if (m == null) {
+      throw new UsageException("--mapping '" + v + "' names no mapping file; omit it, or give " + ItemIdMapping.FILE_NAME);
+    }
+    return out;
+  }
+
+  /**
+   * Aligns a table indexed by external id (row r = the item with external id r) to internal ids:
+   * row i - 1 of the result is internal id i.
+   */
+  static float[][] align(Path table, float[][] rows, ItemIdMapping mapping, String mappingOption) {
+    float[][] out = new float[mapping.size()][];
+    int missing = 0;
+    String firstMissing = null;
+    for (int i = 1; i <= mapping.size(); i++) {
+      String ext = mapping.originalId(i);
+      long r;
+      try {
+        r = Long.parseLong(ext.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--mapping " + mappingOption + ": external id '" + ext + "' of item " + i
+            + " is not a row number of " + table + "; --mapping aligns tables whose row r holds the item with "
+            + "external id r (integer ids)");
+      }
+      if (r < 0 || r >= rows.length) {
+        if (missing++ == 0) {
+          firstMissing = "item " + i + " (external id " + ext + ")";
+        }
+        continue;
+      }
+      out[i - 1] = rows[(int) r];
+    }
+    if (missing > 0) {
+      throw new IllegalArgumentException(table + " has rows 0.." + (rows.length - 1) + " but " + missing + " of the "
+          + mapping.size() + " items of --mapping have an external id without a row, first " + firstMissing
+          + "; the table needs a row for every mapped item");
+    }
+    return out;
   }
 
   private static String fmt(double[] v) {
@@ -214,5 +354,14 @@ public final class QuantizeCommand implements Command {
           .collect(java.util.stream.Collectors.joining(",")));
     }
     return CONFIG.parse(a, derived);
+  }
+
+  private static double[] doubles(Args a, String name) {
+    String v = a.get(name);
+    try {
+      return Arrays.stream(v.split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new UsageException("--" + name + " '" + v + "' is not a number or comma-separated list of numbers");
+    }
   }
 }

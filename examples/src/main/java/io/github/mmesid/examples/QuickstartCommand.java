@@ -11,7 +11,6 @@ import io.github.mmesid.core.data.SyntheticDataGenerator;
 import io.github.mmesid.core.eval.EvaluationResult;
 import io.github.mmesid.core.eval.Evaluator;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +45,7 @@ public final class QuickstartCommand implements Command {
     int users = args.intValue("users", 10, 10_000_000);
     int items = args.intValue("items", 20, 10_000_000);
     long seed = args.longValue("seed");
-    Path dir = args.path("out");
+    OutputDir dir = args.outputDir("out");
 
     long t0 = System.nanoTime();
     SyntheticData synth = SyntheticDataGenerator.builder().users(users).items(items).seed(seed).build().generate();
@@ -59,8 +58,12 @@ public final class QuickstartCommand implements Command {
     out.printf(Locale.ROOT, "synthetic data (seed %d): %d users, %d items, %d interactions; modalities: %s [%.2f s]%n",
         seed, data.numUsers(), data.numItems(), data.numInteractions(), mods, EvaluateCommand.seconds(t0, System.nanoTime()));
     if (dir != null) {
-      synth.writeTo(dir);
-      out.println("wrote " + dir.resolve(SyntheticData.SEQUENCES_FILE) + " and " + catalog.modalities().size()
+      dir.file(SyntheticData.SEQUENCES_FILE);
+      for (String m : catalog.modalities()) {
+        dir.file(m + ".npy");
+      }
+      synth.writeTo(dir.path());
+      out.println("wrote " + dir.path().resolve(SyntheticData.SEQUENCES_FILE) + " and " + catalog.modalities().size()
           + " .npy modality files to " + dir);
     }
     LeaveOneOutSplit loo = LeaveOneOutSplit.of(data);

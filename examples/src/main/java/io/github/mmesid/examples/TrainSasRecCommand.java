@@ -1,9 +1,8 @@
 package io.github.mmesid.examples;
 
 import io.github.mmesid.core.SequenceDataset;
+import io.github.mmesid.core.data.ItemIdMapping;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
-import io.github.mmesid.core.data.RatingsCsv;
-import io.github.mmesid.core.data.SequenceFiles;
 import io.github.mmesid.core.data.Split;
 import io.github.mmesid.core.engine.train.TrainingListener;
 import io.github.mmesid.core.engine.train.TrainingLog;
@@ -12,13 +11,11 @@ import io.github.mmesid.core.eval.EvaluationResult;
 import io.github.mmesid.core.eval.Evaluator;
 import io.github.mmesid.core.io.Json;
 import io.github.mmesid.llm.sasrec.SasRecConfig;
+import io.github.mmesid.llm.sasrec.SasRecLoss;
 import io.github.mmesid.llm.sasrec.SasRecRecommender;
 import io.github.mmesid.llm.sasrec.SasRecTrainer;
 import io.github.mmesid.llm.sasrec.SasRecTrainingResult;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,37 +70,45 @@ public final class TrainSasRecCommand implements Command {
 
   @Override
   public List<Option> options() {
-    List<Option> o = new ArrayList<>(List.of(
-        Option.optional("sequences", "FILE", "sequences file, one line per user: 'user item item ...'", null),
-        Option.optional("ratings", "CSV", "ratings CSV (userId,movieId,rating,timestamp) instead of --sequences", null),
-        Option.required("out", "DIR", "output directory")));
+    List<Option> o = new ArrayList<>(Interactions.options());
+    o.add(Option.required("out", "DIR", "output directory (created if missing; with --ratings also gets "
+        + ItemIdMapping.FILE_NAME + ")"));
     o.addAll(CONFIG.options());
     o.addAll(RunOptionsCli.options());
     return o;
   }
 
   @Override
-  public int run(Args args, PrintStream out) {
-    boolean seq = args.get("sequences") != null;
-    boolean csv = args.get("ratings") != null;
-    if (seq == csv) {
-      throw new UsageException("give exactly one of --sequences FILE or --ratings CSV");
+  public List<OptionRule> optionRules() {
+    List<OptionRule> rules = new ArrayList<>(Interactions.rules());
+    rules.add(new OptionRule("negatives", a -> isSampledBce(a.get("loss")),
+        "unless --loss is bce: --loss ce scores every item and samples no negatives"));
+    return rules;
+  }
+
+  private static boolean isSampledBce(String loss) {
+    try {
+      return SasRecLoss.parse(loss) == SasRecLoss.SAMPLED_BCE;
+    } catch (IllegalArgumentException e) {
+      return true; // an unknown --loss is reported by config()
     }
-    Path input = args.existingFile(seq ? "sequences" : "ratings");
-    Path dir = args.path("out");
+  }
+
+  @Override
+  public int run(Args args, PrintStream out) {
+    Interactions.inputFile(args);
     SasRecConfig config = config(args);
+    OutputDir dir = args.outputDir("out");
+    args.outputDir("checkpoints");
 
     long t0 = System.nanoTime();
-    SequenceDataset data = seq ? SequenceFiles.read(input) : RatingsCsv.read(input);
+    Interactions in = Interactions.read(args);
+    Path input = in.input();
+    SequenceDataset data = in.dataset();
     LeaveOneOutSplit loo = LeaveOneOutSplit.of(data);
     out.printf(Locale.ROOT, "data: %s  users=%d items=%d interactions=%d%n", input, data.numUsers(),
         data.numItems(), data.numInteractions());
     out.println("config: " + config);
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create output directory " + dir, e);
-    }
     TrainingListener progress = new TrainingListener() {
       @Override
       public void onValidation(ValidationInfo v) {
@@ -114,13 +119,14 @@ public final class TrainSasRecCommand implements Command {
     SasRecTrainingResult r = SasRecTrainer.train(loo, config,
         RunOptionsCli.parse(args).toBuilder().listener(progress).build());
     try (SasRecRecommender rec = r.recommender()) {
-      rec.save(dir.resolve(MODEL_FILE));
-      rec.exportItemEmbeddings(dir.resolve(EMB_FILE));
+      rec.save(dir.file(MODEL_FILE));
+      rec.exportItemEmbeddings(dir.file(EMB_FILE));
+      Path mapping = in.writeMapping(dir);
       long t1 = System.nanoTime();
       EvaluationResult test = Evaluator.builder().split(Split.TEST).ks(5, 10, 20).threads(1)
           .batchSize(SasRecRecommender.SCORING_BATCH).build().evaluate(rec, loo);
       long t2 = System.nanoTime();
-      test.writeJson(dir.resolve(METRICS_FILE));
+      test.writeJson(dir.file(METRICS_FILE));
       TrainingLog log = r.log();
       out.printf(Locale.ROOT, "trained %d epochs (%d updates) in %.1f s; best valid NDCG@10 %.4f at step %d%s%n",
           log.epochsCompleted(), log.steps(), log.seconds(), log.bestMetric(), log.bestStep(),
@@ -135,10 +141,10 @@ public final class TrainSasRecCommand implements Command {
       stats.put("total_seconds", (t2 - t0) / 1e9);
       stats.put("dropped_targets", r.droppedTargets());
       stats.put("peak_rss_bytes", peak);
-      Json.writeFile(dir.resolve(TRAINING_FILE), stats);
-      out.printf(Locale.ROOT, "peak memory (RSS) %s; wrote %s, %s, %s, %s to %s%n",
+      Json.writeFile(dir.file(TRAINING_FILE), stats);
+      out.printf(Locale.ROOT, "peak memory (RSS) %s; wrote %s, %s, %s, %s%s to %s%n",
           peak < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f MiB", peak / 1048576.0), MODEL_FILE, EMB_FILE,
-          METRICS_FILE, TRAINING_FILE, dir);
+          METRICS_FILE, TRAINING_FILE, mapping == null ? "" : ", " + ItemIdMapping.FILE_NAME, dir);
     }
     return 0;
   }

@@ -93,7 +93,7 @@ class QuantizeCommandTest {
     se.reset();
     assertEquals(1, run(so, se, "quantize", "--embeddings", a.toString(), "--out", dir.toString(),
         "--codebook-size", "64", "--epochs", "1"));
-    assertTrue(se.toString(StandardCharsets.UTF_8).contains("K = 64"), se.toString(StandardCharsets.UTF_8));
+    assertTrue(se.toString(StandardCharsets.UTF_8).contains("--codebook-size 64"), se.toString(StandardCharsets.UTF_8));
     se.reset();
     assertEquals(2, run(so, se, "quantize", "--embeddings", a.toString(), "--out", dir.toString(),
         "--levels", "0"));

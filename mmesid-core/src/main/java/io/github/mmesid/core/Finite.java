@@ -25,7 +25,9 @@ public final class Finite {
   public static final class NonFiniteException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The name of the checked value. */
     private final String what;
+    /** The flat index of the first non-finite element. */
     private final long index;
 
     /**

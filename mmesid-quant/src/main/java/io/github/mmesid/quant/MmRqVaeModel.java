@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mmesid.core.Finite;
 import io.github.mmesid.core.data.AtomicFiles;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
@@ -68,6 +69,7 @@ public final class MmRqVaeModel implements AutoCloseable {
         throw new IllegalArgumentException("MM-RQ-VAE parameter '" + e.getKey() + "' is " + v.dtype()
             + Arrays.toString(v.shape()) + "; expected FLOAT32" + Arrays.toString(e.getValue()));
       }
+      Finite.check(v.bytes().asFloatBuffer(), v.shape(), "MM-RQ-VAE parameter '" + e.getKey() + "'");
       copy.put(e.getKey(), v);
     }
     this.params = Collections.unmodifiableMap(copy);
@@ -299,12 +301,7 @@ public final class MmRqVaeModel implements AutoCloseable {
               + Arrays.toString(t.shape()) + "; the manifest implies " + Arrays.toString(e.getValue()));
         }
         float[] v = f.readFloat32(e.getKey());
-        for (int i = 0; i < v.length; i++) {
-          if (!Float.isFinite(v[i])) {
-            throw new IllegalArgumentException(weights + ": tensor '" + e.getKey() + "' element " + i
-                + " = " + v[i] + "; parameters must be finite");
-          }
-        }
+        Finite.check(v, e.getValue(), weights + ": tensor '" + e.getKey() + "'");
         params.put(e.getKey(), TensorData.ofFloats(e.getValue(), v));
       }
     }

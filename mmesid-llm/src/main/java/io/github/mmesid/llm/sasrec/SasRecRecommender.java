@@ -1,5 +1,6 @@
 package io.github.mmesid.llm.sasrec;
 
+import io.github.mmesid.core.Finite;
 import io.github.mmesid.core.SequentialRecommender;
 import io.github.mmesid.core.io.Json;
 import io.github.mmesid.core.data.Npy;
@@ -75,7 +76,8 @@ public final class SasRecRecommender implements SequentialRecommender {
    * @param parameters all parameters of the model (names and shapes as the trainer makes them)
    * @param options ONNX Runtime options of the inference session
    * @return the recommender (to be closed)
-   * @throws IllegalArgumentException if a parameter is missing or has the wrong shape or type
+   * @throws IllegalArgumentException if a parameter is missing, has the wrong shape or type, or
+   *     holds NaN or infinity ({@link Finite.NonFiniteException} naming it)
    */
   public static SasRecRecommender create(SasRecConfig config, int numItems,
       ParameterSnapshot parameters, RuntimeOptions options) {
@@ -94,6 +96,11 @@ public final class SasRecRecommender implements SequentialRecommender {
         throw new IllegalArgumentException("SASRec parameter '" + e.getKey() + "' is " + d.dtype()
             + Arrays.toString(d.shape()) + "; expected FLOAT32 or FLOAT64 "
             + Arrays.toString(e.getValue()) + " for " + config + " over " + numItems + " items");
+      }
+      if (d.dtype() == DType.FLOAT32) {
+        Finite.check(d.bytes().asFloatBuffer(), d.shape(), "SASRec parameter '" + e.getKey() + "'");
+      } else {
+        Finite.check(d.bytes().asDoubleBuffer(), d.shape(), "SASRec parameter '" + e.getKey() + "'");
       }
       values.put(e.getKey(), d);
     }
@@ -184,6 +191,7 @@ public final class SasRecRecommender implements SequentialRecommender {
       for (int i = 0; i < b; i++) {
         float[] row = new float[w];
         s.get(i * w, row);
+        Finite.check(row, "SASRec scores of history " + (from + i));
         out[from + i] = row;
       }
     }
@@ -312,7 +320,9 @@ public final class SasRecRecommender implements SequentialRecommender {
           throw new IllegalArgumentException(file + ": tensor " + e.getKey() + " has shape "
               + Arrays.toString(t.shape()) + "; expected " + Arrays.toString(e.getValue()));
         }
-        values.put(e.getKey(), TensorData.ofFloats(e.getValue(), r.readFloat32(e.getKey())));
+        float[] v = r.readFloat32(e.getKey());
+        Finite.check(v, e.getValue(), file + ": tensor '" + e.getKey() + "'");
+        values.put(e.getKey(), TensorData.ofFloats(e.getValue(), v));
       }
       return create(config, n, new ParameterSnapshot(values), options);
     }
