@@ -198,7 +198,7 @@ class CliInputsTest {
     Path few = dir.resolve("few.npy");
     Npy.write(few, NpyArray.ofFloats(new float[10], 5, 2));
     assertOneLineError(run("quantize", "--embeddings", few.toString(), "--codebook-size", "8", "--out", out.toString()), 1,
-        "few.npy gives 5 item rows but --codes 8", "lower --codes to at most 5");
+        "few.npy gives 5 item rows but --codebook-size 8", "lower --codebook-size to at most 5");
     Path flat = dir.resolve("flat.npy");
     Npy.write(flat, NpyArray.ofFloats(new float[6], 6));
     assertOneLineError(run("quantize", "--embeddings", flat.toString(), "--out", out.toString()), 1, "not 2-D");
@@ -289,8 +289,8 @@ class CliInputsTest {
         {"--temperature", "0.2"}, {"--align", "mmd"}, {"--recon", "mse", "--mmd-alphas", "1,2"},
         {"--balanced-kmeans", "true", "--kmeans-init", "false"}, {"--sinkhorn-epsilons", "0,0", "--levels", "2", "--sinkhorn-iterations", "9"}};
     String[] expected = {"--temperature has no effect", "--align has no effect with a single --embeddings table",
-        "--mmd-alphas has no effect", "--balanced-kmeans has no effect together with --no-kmeans",
-        "--sinkhorn-iters has no effect when every --sinkhorn-eps is 0"};
+        "--mmd-alphas has no effect", "--balanced-kmeans has no effect with --kmeans-init false",
+        "--sinkhorn-iterations has no effect when every --sinkhorn-epsilons is 0"};
     for (int i = 0; i < quant.length; i++) {
       assertOneLineError(run(concat(new String[] {"quantize", "--embeddings", e, "--out", o}, quant[i])), 2,
           expected[i]);

@@ -27,7 +27,7 @@ class NonFiniteModelTest {
     try (MmRqVaeModel good = HandMadeModels.identityTwoLevels()) {
       Finite.NonFiniteException e = assertThrows(Finite.NonFiniteException.class, () -> new MmRqVaeModel(
           good.config(), List.of("v"), new int[] {2},
-          params(good, "v.codebook.1", new float[] {0, 0, 1, 0, Float.NaN, 1}), MmRqVaeTest.ONE));
+          params(good, "v.codebook.1", new float[] {0, 0, 1, 0, Float.NaN, 1}), MmRqVaeTrainerTest.ONE));
       assertTrue(e.getMessage().startsWith("MM-RQ-VAE parameter 'v.codebook.1': element [2, 0] is NaN"),
           e.getMessage());
     }
@@ -55,9 +55,9 @@ class NonFiniteModelTest {
   void overflowingLatentsAndReconstructionsAreNeverReturned() {
     try (MmRqVaeModel good = HandMadeModels.identityTwoLevels();
         MmRqVaeModel huge = new MmRqVaeModel(good.config(), List.of("v"), new int[] {2},
-            params(good, "v.encoder.0.weight", new float[] {3e38f, 0, 0, 3e38f}), MmRqVaeTest.ONE);
+            params(good, "v.encoder.0.weight", new float[] {3e38f, 0, 0, 3e38f}), MmRqVaeTrainerTest.ONE);
         MmRqVaeModel hugeOut = new MmRqVaeModel(good.config(), List.of("v"), new int[] {2},
-            params(good, "v.decoder.0.weight", new float[] {3e38f, 3e38f, 0, 1}), MmRqVaeTest.ONE)) {
+            params(good, "v.decoder.0.weight", new float[] {3e38f, 3e38f, 0, 1}), MmRqVaeTrainerTest.ONE)) {
       RqQuantizer q = huge.quantizer("v");
       Finite.NonFiniteException e = assertThrows(Finite.NonFiniteException.class,
           () -> q.encode(new float[][] {{0.5f, 0.5f}, {10f, 1f}}));

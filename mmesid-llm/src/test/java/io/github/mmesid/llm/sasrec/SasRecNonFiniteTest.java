@@ -20,7 +20,7 @@ class SasRecNonFiniteTest {
   private static final int ITEMS = 9;
 
   private static SasRecConfig config() {
-    return SasRecConfig.builder().dim(8).blocks(1).heads(1).maxLen(4).threads(1).seed(1).build();
+    return SasRecConfig.builder().dim(8).blocks(1).heads(1).maxLen(4).seed(1).build();
   }
 
   /** The seeded initial parameters with one element of one tensor replaced. */
@@ -44,8 +44,8 @@ class SasRecNonFiniteTest {
     Path file = dir.resolve("bad.safetensors");
     SafetensorsWriter w = new SafetensorsWriter();
     w.putMetadata("format", SasRecRecommender.FORMAT);
-    w.putMetadata("formatVersion", Integer.toString(SasRecRecommender.FORMAT_VERSION));
-    w.putMetadata("numItems", Integer.toString(ITEMS));
+    w.putMetadata("format_version", Integer.toString(SasRecRecommender.FORMAT_VERSION));
+    w.putMetadata("num_items", Integer.toString(ITEMS));
     w.putMetadata("config", config().toJson());
     for (Map.Entry<String, TensorData> e : with(SasRecNet.ITEM_EMB, 17, Float.NEGATIVE_INFINITY).entrySet()) {
       w.addFloat32(e.getKey(), e.getValue().shape(), e.getValue().toFloats());
