@@ -2,9 +2,9 @@ package io.github.mmesid.examples;
 
 import io.github.mmesid.core.SequentialRecommender;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
+import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.eval.PopularityRecommender;
 import io.github.mmesid.llm.sasrec.SasRecConfig;
-import io.github.mmesid.llm.sasrec.SasRecRecommender;
 import io.github.mmesid.llm.sasrec.SasRecTrainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,9 +29,12 @@ public final class Models {
       .maxLen(20).dropout(0.2).learningRate(3e-3).batchSize(128).epochs(6).patience(2)
       .validationUsers(1000).seed(42).build();
 
+  /** Run options of the {@code sasrec} model: CPU, log only every 1000 updates. */
+  private static final RunOptions QUICK_RUN = RunOptions.builder().logEvery(1000).build();
+
   static {
     FACTORIES.put("popularity", PopularityRecommender::fit);
-    FACTORIES.put("sasrec", split -> SasRecTrainer.train(split, QUICK_SASREC).recommender());
+    FACTORIES.put("sasrec", split -> SasRecTrainer.train(split, QUICK_SASREC, QUICK_RUN).recommender());
   }
 
   private Models() {}
@@ -59,16 +62,5 @@ public final class Models {
       throw new UsageException("--model '" + name + "' is unknown; allowed: " + String.join(", ", names()));
     }
     return f.apply(split);
-  }
-
-  /**
-   * Releases the native resources of a model built by {@link #create}, if it holds any.
-   *
-   * @param model the model; unusable afterwards
-   */
-  public static void release(SequentialRecommender model) {
-    if (model instanceof SasRecRecommender s) {
-      s.close();
-    }
   }
 }

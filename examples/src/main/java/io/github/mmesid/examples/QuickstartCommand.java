@@ -11,7 +11,6 @@ import io.github.mmesid.core.data.SyntheticDataGenerator;
 import io.github.mmesid.core.eval.EvaluationResult;
 import io.github.mmesid.core.eval.Evaluator;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +45,7 @@ public final class QuickstartCommand implements Command {
     int users = args.intValue("users", 10, 10_000_000);
     int items = args.intValue("items", 20, 10_000_000);
     long seed = args.longValue("seed");
-    Path dir = args.path("out");
+    OutputDir dir = args.outputDir("out");
 
     long t0 = System.nanoTime();
     SyntheticData synth = SyntheticDataGenerator.builder().users(users).items(items).seed(seed).build().generate();
@@ -59,33 +58,37 @@ public final class QuickstartCommand implements Command {
     out.printf(Locale.ROOT, "synthetic data (seed %d): %d users, %d items, %d interactions; modalities: %s [%.2f s]%n",
         seed, data.numUsers(), data.numItems(), data.numInteractions(), mods, EvaluateCommand.seconds(t0, System.nanoTime()));
     if (dir != null) {
-      synth.writeTo(dir);
-      out.println("wrote " + dir.resolve(SyntheticData.SEQUENCES_FILE) + " and " + catalog.modalities().size()
+      dir.file(SyntheticData.SEQUENCES_FILE);
+      for (String m : catalog.modalities()) {
+        dir.file(m + ".npy");
+      }
+      synth.writeTo(dir.path());
+      out.println("wrote " + dir.path().resolve(SyntheticData.SEQUENCES_FILE) + " and " + catalog.modalities().size()
           + " .npy modality files to " + dir);
     }
     LeaveOneOutSplit loo = LeaveOneOutSplit.of(data);
     Evaluator evaluator = Evaluator.builder().split(Split.TEST).build();
     for (String model : Models.names()) {
       long t1 = System.nanoTime();
-      SequentialRecommender rec = Models.create(model, loo);
-      EvaluationResult result = evaluator.evaluate(rec, loo);
-      out.printf(Locale.ROOT, "%nmodel: %s [trained and evaluated in %.2f s]%n", model,
-          EvaluateCommand.seconds(t1, System.nanoTime()));
-      out.print(result.toTable());
-      out.println();
-      out.println("sample users (history -> top-10, test item marked with *):");
-      int[] evaluable = loo.evaluableUsers();
-      for (int i = 0; i < Math.min(3, evaluable.length); i++) {
-        int u = evaluable[i];
-        int[] history = loo.history(u, Split.TEST);
-        int target = loo.target(u, Split.TEST);
-        StringBuilder top = new StringBuilder();
-        for (ScoredItem s : rec.topK(history, 10)) {
-          top.append(top.length() == 0 ? "" : " ").append(s.item()).append(s.item() == target ? "*" : "");
+      try (SequentialRecommender rec = Models.create(model, loo)) {
+        EvaluationResult result = evaluator.evaluate(rec, loo);
+        out.printf(Locale.ROOT, "%nmodel: %s [trained and evaluated in %.2f s]%n", model,
+            EvaluateCommand.seconds(t1, System.nanoTime()));
+        out.print(result.toTable());
+        out.println();
+        out.println("sample users (history -> top-10, test item marked with *):");
+        int[] evaluable = loo.evaluableUsers();
+        for (int i = 0; i < Math.min(3, evaluable.length); i++) {
+          int u = evaluable[i];
+          int[] history = loo.history(u, Split.TEST);
+          int target = loo.target(u, Split.TEST);
+          StringBuilder top = new StringBuilder();
+          for (ScoredItem s : rec.topK(history, 10)) {
+            top.append(top.length() == 0 ? "" : " ").append(s.item()).append(s.item() == target ? "*" : "");
+          }
+          out.printf(Locale.ROOT, "  user %s: %s -> [%s] (test item %d)%n", data.userKey(u), Arrays.toString(history), top, target);
         }
-        out.printf(Locale.ROOT, "  user %s: %s -> [%s] (test item %d)%n", data.userKey(u), Arrays.toString(history), top, target);
       }
-      Models.release(rec);
     }
     out.printf(Locale.ROOT, "%nquickstart finished in %.2f s%n", EvaluateCommand.seconds(t0, System.nanoTime()));
     return 0;

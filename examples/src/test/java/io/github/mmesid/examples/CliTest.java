@@ -52,7 +52,7 @@ class CliTest {
   @Test
   void badArgumentsExitNonZeroWithOneLine() throws IOException {
     assertOneLineError(run("frobnicate"), 2, "unknown command 'frobnicate'");
-    assertOneLineError(run("evaluate"), 2, "missing required option --sequences");
+    assertOneLineError(run("evaluate"), 2, "give exactly one of --sequences FILE or --ratings CSV");
     assertOneLineError(run("evaluate", "--sequences", dir.resolve("nope.txt").toString()), 2, "no such file");
     Path seq = dir.resolve("s.txt");
     Files.writeString(seq, "a 1 2 3\nb 2 3 1\n");

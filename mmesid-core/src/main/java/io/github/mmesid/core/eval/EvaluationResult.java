@@ -19,6 +19,12 @@ import java.util.Map;
  */
 public final class EvaluationResult {
 
+  /**
+   * The rank of a target that cannot be recommended (it is in the history and history items
+   * are excluded, see {@link Evaluator}): a miss at every K.
+   */
+  public static final int NOT_RANKED = Integer.MAX_VALUE;
+
   private final Split split;
   private final int[] ks;
   private final int[] users;
@@ -142,7 +148,8 @@ public final class EvaluationResult {
   }
 
   /**
-   * Returns each evaluated user's 0-based target rank.
+   * Returns each evaluated user's 0-based target rank ({@link #NOT_RANKED} for a target that
+   * could not be recommended).
    *
    * @return a copy, aligned with {@link #evaluatedUsers()}
    */

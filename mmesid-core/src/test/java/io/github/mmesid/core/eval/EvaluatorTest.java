@@ -100,18 +100,72 @@ class EvaluatorTest {
   }
 
   @Test
-  void tiesGoToLowerIdsPaddingIsIgnoredAndRepeatedTargetsAreRanked() {
+  void tiesGoToLowerIdsPaddingIsIgnoredAndARepeatedTargetIsAMiss() {
     SequenceDataset d = SequenceDataset.builder()
         .add("a", new int[] {4, 1, 3})
         .add("b", new int[] {2, 5, 2})
         .build(5);
     EvaluationResult r = Evaluator.builder().ks(1, 5).build().evaluate(new Constant(5), d);
     // a: history {4,1}, target 3: candidates 2,3,5 all tied -> item 2 first, rank 1
-    // b: history {2,5}, target 2 repeats a history item: still ranked; candidates 1,3,4 + 2 -> rank 1
-    assertArrayEquals(new int[] {1, 1}, r.ranks());
+    // b: history {2,5}, target 2 repeats a history item. topK(history) never returns it, so the
+    //    evaluator, which scores what topK returns, counts a miss at every K. (Before, the target
+    //    was ranked among candidates 1,3,4 + 2 -> rank 1, a hit at 5 that topK could never give.)
+    assertArrayEquals(new int[] {1, EvaluationResult.NOT_RANKED}, r.ranks());
     assertEquals(0.0, r.recall(1), EPS);
+    assertEquals(0.5, r.recall(5), EPS);
+    assertEquals(0.25, r.mrr(5), EPS);
+    assertEquals(0.5 / (Math.log(3) / Math.log(2)), r.ndcg(5), EPS);
+  }
+
+  @Test
+  void repeatConsumptionKeepsHistoryItemsAsCandidates() {
+    SequenceDataset d = SequenceDataset.builder()
+        .add("a", new int[] {4, 1, 3})
+        .add("b", new int[] {2, 5, 2})
+        .build(5);
+    EvaluationResult r = Evaluator.builder().ks(1, 5).excludeHistory(false).build().evaluate(new Constant(5), d);
+    // all five items are candidates, all tied: a's target 3 has items 1, 2 before it; b's target 2 has item 1
+    assertArrayEquals(new int[] {2, 1}, r.ranks());
     assertEquals(1.0, r.recall(5), EPS);
-    assertEquals(0.5, r.mrr(5), EPS);
+    assertEquals((1.0 / 3 + 0.5) / 2, r.mrr(5), EPS);
+    // popularity on the tiny set: u1's history {1,2,3,4}, target 5 (never seen) -> behind 2, 3, 1, 4
+    SequenceDataset t = tiny();
+    EvaluationResult p = Evaluator.builder().ks(5).excludeHistory(false).build()
+        .evaluate(PopularityRecommender.fit(t), t);
+    assertEquals(4, p.ranks()[0]);
+  }
+
+  @Test
+  void evaluationAgreesWithTopKOnDataWithRepeats() {
+    SyntheticData s = SyntheticDataGenerator.builder().users(300).items(200).seed(4).build().generate();
+    // make every fourth user's target a repeat of an earlier item
+    SequenceDataset.Builder b = SequenceDataset.builder();
+    int repeats = 0;
+    for (int u = 0; u < s.dataset().numUsers(); u++) {
+      int[] seq = s.dataset().sequence(u);
+      if (u % 4 == 0 && seq.length >= 3) {
+        seq[seq.length - 1] = seq[0];
+        repeats++;
+      }
+      b.add(s.dataset().userKey(u), seq);
+    }
+    SequenceDataset d = b.build(s.dataset().numItems());
+    assertTrue(repeats > 10);
+    PopularityRecommender pop = PopularityRecommender.fit(d);
+    EvaluationResult r = Evaluator.builder().ks(10).threads(2).batchSize(16).build().evaluate(pop, d);
+    int[] users = r.evaluatedUsers();
+    int misses = 0;
+    for (int i = 0; i < users.length; i++) {
+      int[] seq = d.sequence(users[i]);
+      int[] hist = java.util.Arrays.copyOf(seq, seq.length - 1);
+      int target = seq[seq.length - 1];
+      boolean inTop = pop.topK(hist, 10).stream().anyMatch(x -> x.item() == target);
+      assertEquals(inTop, r.ranks()[i] < 10, "user " + users[i]);
+      if (r.ranks()[i] == EvaluationResult.NOT_RANKED) {
+        misses++;
+      }
+    }
+    assertTrue(misses > 10, "repeated targets are misses: " + misses);
   }
 
   @Test

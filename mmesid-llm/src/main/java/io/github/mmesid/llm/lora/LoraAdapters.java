@@ -1,5 +1,6 @@
 package io.github.mmesid.llm.lora;
 
+import io.github.mmesid.core.Finite;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.init.Initializers;
@@ -243,7 +244,9 @@ public final class LoraAdapters {
           throw new IllegalArgumentException(file + ": tensor '" + e.getKey() + "' has dtype "
               + t.dtype() + "; allowed: F32, F16, BF16, F64");
         }
-        m.put(e.getKey(), TensorData.ofFloats(t.shape(), f.readFloat32(e.getKey())));
+        float[] v = f.readFloat32(e.getKey());
+        Finite.check(v, t.shape(), file + ": tensor '" + e.getKey() + "'");
+        m.put(e.getKey(), TensorData.ofFloats(t.shape(), v));
       }
     }
     try {

@@ -56,7 +56,7 @@ class SasRecBatchesTest {
   }
 
   private static SasRecConfig config(int maxLen) {
-    return SasRecConfig.builder().dim(4).maxLen(maxLen).dropout(0.1).threads(1).build();
+    return SasRecConfig.builder().dim(4).maxLen(maxLen).dropout(0.1).build();
   }
 
   private static SasRecBatches batches(LeaveOneOutSplit split, SasRecConfig c) {

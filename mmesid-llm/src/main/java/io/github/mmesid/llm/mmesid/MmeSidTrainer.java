@@ -1,0 +1,243 @@
+package io.github.mmesid.llm.mmesid;
+
+import io.github.mmesid.core.data.LeaveOneOutSplit;
+import io.github.mmesid.core.data.Split;
+import io.github.mmesid.core.engine.graph.DType;
+import io.github.mmesid.core.engine.graph.Graph;
+import io.github.mmesid.core.engine.graph.Shape;
+import io.github.mmesid.core.engine.graph.Tensor;
+import io.github.mmesid.core.engine.graph.TensorData;
+import io.github.mmesid.core.engine.optim.LrSchedule;
+import io.github.mmesid.core.engine.optim.Optimizer;
+import io.github.mmesid.core.engine.train.ParameterSnapshot;
+import io.github.mmesid.core.engine.train.RunOptions;
+import io.github.mmesid.core.engine.train.Trainer;
+import io.github.mmesid.core.engine.train.TrainerConfig;
+import io.github.mmesid.core.engine.train.TrainingListener;
+import io.github.mmesid.core.engine.train.TrainingLog;
+import io.github.mmesid.core.engine.train.TrainingResult;
+import io.github.mmesid.core.engine.train.ValidationInfo;
+import io.github.mmesid.core.eval.Evaluator;
+import io.github.mmesid.llm.llama.LlamaBackbone;
+import io.github.mmesid.llm.llama.LlamaWeights;
+import io.github.mmesid.llm.llama.TrainingMode;
+import io.github.mmesid.llm.lora.LoraAdapters;
+import io.github.mmesid.quant.metrics.QuantMetrics;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the MME-SID recommender (METHOD.md section 3) on the engine: cross-entropy of each
+ * training target over all N items, AdamW with linear warm-up and cosine decay, gradient
+ * clipping; after every epoch NDCG@10 on the validation targets of a fixed sample of users
+ * selects the best epoch (early stopping after {@link MmeSidConfig#patience()} epochs without
+ * improvement). Batches are grouped by history length ({@link MmeSidBatches}) and the prompt
+ * prefix runs once per batch ({@link LlamaBackbone#prefix}).
+ *
+ * <p>What trains: the item-side parts (modality projections, semantic-ID embeddings, fusion MLP,
+ * the ID head S and the frequency head g) and, by {@link MmeSidConfig#backboneTraining()}, the
+ * whole backbone with the prompt's token embeddings (a preset backbone, or FULL), LoRA adapters
+ * (a checkpoint, by default), or nothing (FROZEN). Frozen backbone weights are graph sources kept
+ * out of the ONNX model and never copied per step.
+ */
+public final class MmeSidTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(MmeSidTrainer.class);
+  /** Item pairs sampled for the forgetting measurement (Kendall's tau of pair distances). */
+  static final int TAU_PAIRS = 100_000;
+
+  private MmeSidTrainer() {}
+
+  /**
+   * Trains with the default run options (CPU, no checkpoints).
+   *
+   * @param split the interactions; training parts are trained on, validation targets select the
+   *     epoch
+   * @param inputs modality tables, semantic IDs, optional backbone checkpoint
+   * @param config the hyperparameters
+   * @return the trained recommender, its metrics and the training log
+   */
+  public static MmeSidTrainingResult train(LeaveOneOutSplit split, MmeSidInputs inputs,
+      MmeSidConfig config) {
+    return train(split, inputs, config, RunOptions.defaults());
+  }
+
+  /**
+   * Trains the recommender.
+   *
+   * @param split the interactions (item ids must be the rows of the inputs' tables)
+   * @param inputs modality tables, semantic IDs, optional backbone checkpoint
+   * @param config the hyperparameters
+   * @param run threads and execution provider of every session, checkpoints, listeners
+   * @return the trained recommender (to be closed), its metrics ({@code valid_ndcg@10}, and per
+   *     modality {@code sid_tau_before_<m>} / {@code sid_tau_after_<m>}: Kendall's tau between
+   *     item-pair distances of the raw modality embeddings and of the semantic-ID embeddings,
+   *     before and after training) and the training log
+   * @throws IllegalArgumentException if the inputs do not fit the split or the config, or no
+   *     user has a validation target
+   */
+  public static MmeSidTrainingResult train(LeaveOneOutSplit split, MmeSidInputs inputs,
+      MmeSidConfig config, RunOptions run) {
+    long t0 = System.nanoTime();
+    if (split.numItems() != inputs.catalog().numItems()) {
+      throw new IllegalArgumentException("the interactions have N = " + split.numItems()
+          + " items but the item tables have " + inputs.catalog().numItems()
+          + " rows after padding; both must use the same item ids (row = item id)");
+    }
+    MmeSidModelInit init = MmeSidModelInit.create(config, inputs, split.trainingItemCounts());
+    MmeSidSpec spec = init.spec();
+    Graph g = new Graph("mmesid_train");
+    LlamaBackbone backbone = LlamaBackbone.create(g, init.backbone(), backboneOptions(init));
+    MmeSidNet net = new MmeSidNet(g, spec, init.values(), init.trainable(), backbone);
+    Tensor items = g.input(MmeSidNet.ITEMS, DType.INT64, Shape.mixed(MmeSidNet.B, MmeSidNet.T));
+    Tensor mask = g.input(MmeSidNet.ITEM_MASK, DType.INT64,
+        Shape.mixed(MmeSidNet.B, MmeSidNet.T));
+    Tensor targets = g.input(MmeSidNet.TARGETS, DType.INT64, Shape.mixed(MmeSidNet.B));
+    LlamaBackbone.PrefixCache cache = backbone.prefix(net.prefixEmbeddings());
+    Tensor loss = MmeSidNet.loss(net.logits(net.user(items, mask, cache), net.fusedItems()),
+        targets);
+    List<Tensor> trainable = new ArrayList<>(backbone.trainableParameters());
+    for (String name : init.trainable()) {
+      trainable.add(net.source(name));
+    }
+    MmeSidBatches data = new MmeSidBatches(split, config, backbone,
+        spec.suffixLocal().length);
+    LeaveOneOutSplit valid = split.sampleEvaluableUsers(config.validationUsers(), config.seed());
+    Evaluator evaluator = Evaluator.builder().split(Split.VALID).ks(10).threads(1)
+        .batchSize(MmeSidRecommender.SCORING_BATCH).build();
+    List<ValidationInfo> validations = Collections.synchronizedList(new ArrayList<>());
+    int steps = data.epochBatches(config.seed(), 0, config.batchSize()).size();
+    long total = (long) steps * config.epochs();
+    Optimizer opt = Optimizer.adamW(config.learningRate()).withWeightDecay(config.weightDecay());
+    if (config.maxGradNorm() > 0) {
+      opt = opt.withMaxGradNorm(config.maxGradNorm());
+    }
+    TrainerConfig.Builder tc = TrainerConfig.builder(config.seed())
+        .optimizer(opt)
+        .schedule(LrSchedule.cosine(Math.min(config.warmupSteps(), total - 1), total))
+        .batchSize(config.batchSize()).epochs(config.epochs())
+        .validation(params -> validate(init, params, run, evaluator, valid), 0, true,
+            config.patience())
+        .restoreBest(true)
+        .listener(new TrainingListener() {
+          @Override
+          public void onValidation(ValidationInfo info) {
+            validations.add(info);
+          }
+        });
+    run.applyTo(tc, Math.max(1, steps / 10), 0);
+    LOG.info("MME-SID: {} training examples (mean history {}), {} updates per epoch, {} "
+        + "validation users; {}; {}", data.size(), String.format(Locale.ROOT, "%.2f",
+        data.meanLength()), steps, valid.evaluableUsers().length, spec, config);
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    forgetting(init, init.values(), "before", metrics);
+    TrainingResult result;
+    try (Trainer trainer = new Trainer(loss, trainable, tc.build())) {
+      result = trainer.train(data);
+    }
+    Trained trained = trained(init, result.parameters());
+    metrics.put("valid_ndcg@10", result.bestMetric());
+    forgetting(init, trained.values(), "after", metrics);
+    MmeSidRecommender rec = MmeSidRecommender.create(spec, trained.values(), trained.backbone(),
+        trained.adapters(), run.runtime(), true);
+    TrainingLog log = TrainingLog.of(result, "ndcg@10", validations,
+        (System.nanoTime() - t0) / 1e9);
+    LOG.info("MME-SID trained: {}", metrics);
+    return new MmeSidTrainingResult(rec, metrics, log);
+  }
+
+  static LlamaBackbone.Options backboneOptions(MmeSidModelInit init) {
+    MmeSidSpec spec = init.spec();
+    return switch (spec.mode()) {
+      case LORA -> new LlamaBackbone.Options(TrainingMode.LORA, spec.config().loraConfig(),
+          init.adapters(), true, spec.config().seed());
+      case FULL -> LlamaBackbone.Options.fullTraining();
+      case FROZEN -> LlamaBackbone.Options.inference();
+    };
+  }
+
+  /** The model's values after training. */
+  record Trained(Map<String, TensorData> values, LlamaWeights backbone, LoraAdapters adapters) {}
+
+  static Trained trained(MmeSidModelInit init, ParameterSnapshot params) {
+    Map<String, TensorData> values = new LinkedHashMap<>(init.values());
+    for (String name : init.trainable()) {
+      values.put(name, params.get(name));
+    }
+    LlamaWeights backbone = init.backbone();
+    LoraAdapters adapters = null;
+    MmeSidSpec spec = init.spec();
+    if (spec.mode() == TrainingMode.FULL) {
+      Map<String, TensorData> w = new LinkedHashMap<>();
+      for (String name : init.backbone().tensors().keySet()) {
+        w.put(name, params.get(name));
+      }
+      backbone = init.backbone().withReplaced(w);
+    } else if (spec.mode() == TrainingMode.LORA) {
+      adapters = LoraAdapters.fromSnapshot(spec.llama(), spec.config().loraConfig(), params);
+    }
+    return new Trained(values, backbone, adapters);
+  }
+
+  private static double validate(MmeSidModelInit init, ParameterSnapshot params, RunOptions run,
+      Evaluator evaluator, LeaveOneOutSplit valid) {
+    Trained t = trained(init, params);
+    try (MmeSidRecommender r = MmeSidRecommender.create(init.spec(), t.values(), t.backbone(),
+        t.adapters(), run.runtime(), true)) {
+      return evaluator.evaluate(r, valid).ndcg(10);
+    }
+  }
+
+  /**
+   * Kendall's tau between item-pair distances of each modality's raw embeddings and of its
+   * semantic-ID embeddings {@code sum_l E_{m,l}[code_l(i)]} (METHOD.md section 4, forgetting).
+   */
+  static void forgetting(MmeSidModelInit init, Map<String, TensorData> values, String when,
+      Map<String, Double> metrics) {
+    MmeSidSpec spec = init.spec();
+    if (!spec.config().sidEmbeddings() || spec.numItems() < 3) {
+      return;
+    }
+    for (MmeSidSpec.Modality m : spec.modalities()) {
+      metrics.put("sid_tau_" + when + "_" + m.name(), QuantMetrics.distanceTau(
+          itemRows(values.get(MmeSidNet.table(m.name())), spec.numItems()),
+          sidSums(values, m, spec.numItems()), TAU_PAIRS, spec.config().seed()));
+    }
+  }
+
+  private static float[][] itemRows(TensorData table, int n) {
+    float[] v = table.toFloats();
+    int d = (int) table.shape()[1];
+    float[][] out = new float[n][];
+    for (int i = 1; i <= n; i++) {
+      out[i - 1] = Arrays.copyOfRange(v, i * d, (i + 1) * d);
+    }
+    return out;
+  }
+
+  /** Items 1..N's summed SID embeddings. */
+  static float[][] sidSums(Map<String, TensorData> values, MmeSidSpec.Modality m, int n) {
+    double[] codes = values.get(MmeSidNet.codes(m.name())).toDoubles(); // small ints: exact
+    float[][] tables = new float[m.levels()][];
+    for (int l = 0; l < m.levels(); l++) {
+      tables[l] = values.get(MmeSidNet.sid(m.name(), l)).toFloats();
+    }
+    int e = m.sidDim();
+    float[][] out = new float[n][e];
+    for (int i = 1; i <= n; i++) {
+      for (int l = 0; l < m.levels(); l++) {
+        int c = (int) codes[i * m.levels() + l];
+        for (int j = 0; j < e; j++) {
+          out[i - 1][j] += tables[l][c * e + j];
+        }
+      }
+    }
+    return out;
+  }
+}
