@@ -7,6 +7,7 @@ import io.github.mmesid.core.Finite;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.io.Json;
 import io.github.mmesid.core.io.safetensors.SafetensorsFile;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
@@ -27,7 +28,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -160,14 +160,15 @@ final class MmeSidBundle {
         }
         old = target.resolveSibling("." + target.getFileName() + ".old");
         deleteTree(old);
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.move(target, old);
       }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.move(tmp, target);
       if (old != null) {
         deleteTree(old);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot move the bundle into " + target + ": " + e, e);
+      throw new UncheckedIOException("cannot move the bundle into " + target + ": "
+          + AtomicFiles.reason(e), e);
     }
   }
 
