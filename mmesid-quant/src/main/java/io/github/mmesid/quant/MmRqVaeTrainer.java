@@ -21,7 +21,7 @@ import io.github.mmesid.core.engine.train.TrainingListener;
 import io.github.mmesid.core.engine.train.TrainingLog;
 import io.github.mmesid.core.engine.train.TrainingResult;
 import io.github.mmesid.core.engine.train.ValidationHook;
-import io.github.mmesid.core.engine.train.ValidationInfo;
+import io.github.mmesid.core.io.Json;
 import io.github.mmesid.quant.cluster.KMeans;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,6 +119,7 @@ public final class MmRqVaeTrainer {
         .validation(validator, validateSteps, false, config.patience())
         .restoreBest(true)
         .keepCheckpoints(2)
+        .runDescription(Json.flatten(config))
         .listener(validator);
     run.applyTo(tb, 100, validateSteps);
     LOG.info("MM-RQ-VAE: {} items, modalities {} dims {}, L={} K={} e_dim={} hidden={}, recon={} align={}",
@@ -144,8 +145,7 @@ public final class MmRqVaeTrainer {
     }
     MmRqVaeModel model = new MmRqVaeModel(config, names, dims, trained, run.runtime());
     return new MmRqVaeTrainingResult(model, metrics, TrainingLog.of(result,
-        config.criterion().name().toLowerCase(Locale.ROOT), validator.validations,
-        (System.nanoTime() - t0) / 1e9));
+        config.criterion().name().toLowerCase(Locale.ROOT), (System.nanoTime() - t0) / 1e9));
   }
 
   /**
@@ -275,6 +275,11 @@ public final class MmRqVaeTrainer {
     public void fill(int[] exampleIds, Batch batch) {
       data.fill(exampleIds, batch);
     }
+
+    @Override
+    public java.util.Optional<String> fingerprint() {
+      return data.fingerprint();
+    }
   }
 
   private static void initCodebooks(RqVaeNetwork net, Map<String, TensorData> params,
@@ -340,7 +345,6 @@ public final class MmRqVaeTrainer {
     private final RunOptions options;
     private final List<Graph> graphs = new ArrayList<>();
     private final List<Map<String, Tensor>> outputs = new ArrayList<>();
-    private final List<ValidationInfo> validations = new ArrayList<>();
     private Trainer trainer;
     private double lossSum;
     private long lossCount;
@@ -368,11 +372,6 @@ public final class MmRqVaeTrainer {
       lossCount++;
       lastStep = info.step();
       epoch = info.epoch();
-    }
-
-    @Override
-    public void onValidation(ValidationInfo info) {
-      validations.add(info);
     }
 
     @Override

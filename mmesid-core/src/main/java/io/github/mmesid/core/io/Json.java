@@ -236,6 +236,19 @@ public final class Json {
   }
 
   /**
+   * A record as a flat map from its snake_case keys to the compact JSON text of each value (for
+   * example to record a config in a checkpoint and compare it on resume).
+   *
+   * @param record the record
+   * @return key to JSON text, in component order
+   */
+  public static Map<String, String> flatten(Record record) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    MAPPER.valueToTree(record).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().toString()));
+    return out;
+  }
+
+  /**
    * The snake_case keys of a record, in component order.
    *
    * @param record the record

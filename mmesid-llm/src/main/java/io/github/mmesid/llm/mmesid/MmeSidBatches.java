@@ -32,7 +32,7 @@ final class MmeSidBatches implements BatchSource {
   private final int maxHistory;
   private final LlamaBackbone backbone;
   private final int suffixLength;
-  private final Map<Long, Map<String, long[]>> shapeCache = new HashMap<>();
+  private final Map<Integer, Map<String, long[]>> shapeCache = new HashMap<>(); // key b * 4097 + t
 
   MmeSidBatches(LeaveOneOutSplit split, MmeSidConfig config, LlamaBackbone backbone,
       int suffixLength) {
@@ -97,7 +97,7 @@ final class MmeSidBatches implements BatchSource {
   }
 
   private synchronized Map<String, long[]> shapes(int b, int t) {
-    return shapeCache.computeIfAbsent(((long) b << 32) | t, key -> {
+    return shapeCache.computeIfAbsent(b * 4097 + t, key -> {
       Map<String, long[]> m = new LinkedHashMap<>();
       m.put(MmeSidNet.ITEMS, new long[] {b, t});
       m.put(MmeSidNet.ITEM_MASK, new long[] {b, t});
@@ -105,6 +105,17 @@ final class MmeSidBatches implements BatchSource {
       m.putAll(backbone.randomInputShapes(b, t + suffixLength));
       return m;
     });
+  }
+
+  /**
+   * A fingerprint of the examples (histories, targets).
+   *
+   * @return the fingerprint
+   */
+  @Override
+  public java.util.Optional<String> fingerprint() {
+    return java.util.Optional.of(io.github.mmesid.core.engine.train.DataFingerprint.create()
+        .putInts(flat).putInts(length).putInts(target).build());
   }
 
   @Override
@@ -135,7 +146,8 @@ final class MmeSidBatches implements BatchSource {
    * @param batchSize examples per batch
    * @return the batches in training order
    */
-  List<int[]> epochBatches(long seed, int epoch, int batchSize) {
+  @Override
+  public List<int[]> epochBatches(long seed, int epoch, int batchSize) {
     SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch * 31L + 7);
     Map<Integer, List<Integer>> byLength = new java.util.TreeMap<>();
     for (int i = 0; i < target.length; i++) {

@@ -10,7 +10,6 @@ import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.init.Initializers;
 import io.github.mmesid.llm.llama.LlamaBackbone;
-import io.github.mmesid.llm.llama.LlamaConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

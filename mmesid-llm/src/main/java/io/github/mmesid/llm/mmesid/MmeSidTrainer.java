@@ -9,23 +9,23 @@ import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.optim.LrSchedule;
 import io.github.mmesid.core.engine.optim.Optimizer;
+import io.github.mmesid.core.engine.train.DataFingerprint;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
 import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.engine.train.Trainer;
 import io.github.mmesid.core.engine.train.TrainerConfig;
-import io.github.mmesid.core.engine.train.TrainingListener;
 import io.github.mmesid.core.engine.train.TrainingLog;
 import io.github.mmesid.core.engine.train.TrainingResult;
-import io.github.mmesid.core.engine.train.ValidationInfo;
 import io.github.mmesid.core.eval.Evaluator;
+import io.github.mmesid.core.io.Json;
 import io.github.mmesid.llm.llama.LlamaBackbone;
 import io.github.mmesid.llm.llama.LlamaWeights;
 import io.github.mmesid.llm.llama.TrainingMode;
 import io.github.mmesid.llm.lora.LoraAdapters;
 import io.github.mmesid.quant.metrics.QuantMetrics;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -111,7 +111,6 @@ public final class MmeSidTrainer {
     LeaveOneOutSplit valid = split.sampleEvaluableUsers(config.validationUsers(), config.seed());
     Evaluator evaluator = Evaluator.builder().split(Split.VALID).ks(10).threads(1)
         .batchSize(MmeSidRecommender.SCORING_BATCH).build();
-    List<ValidationInfo> validations = Collections.synchronizedList(new ArrayList<>());
     int steps = data.epochBatches(config.seed(), 0, config.batchSize()).size();
     long total = (long) steps * config.epochs();
     Optimizer opt = Optimizer.adamW(config.learningRate()).withWeightDecay(config.weightDecay());
@@ -125,12 +124,8 @@ public final class MmeSidTrainer {
         .validation(params -> validate(init, params, run, evaluator, valid), 0, true,
             config.patience())
         .restoreBest(true)
-        .listener(new TrainingListener() {
-          @Override
-          public void onValidation(ValidationInfo info) {
-            validations.add(info);
-          }
-        });
+        .runDescription(Json.flatten(config))
+        .dataFingerprint(inputsFingerprint(inputs));
     run.applyTo(tc, Math.max(1, steps / 10), 0);
     LOG.info("MME-SID: {} training examples (mean history {}), {} updates per epoch, {} "
         + "validation users; {}; {}", data.size(), String.format(Locale.ROOT, "%.2f",
@@ -146,10 +141,27 @@ public final class MmeSidTrainer {
     forgetting(init, trained.values(), "after", metrics);
     MmeSidRecommender rec = MmeSidRecommender.create(spec, trained.values(), trained.backbone(),
         trained.adapters(), run.runtime(), true);
-    TrainingLog log = TrainingLog.of(result, "ndcg@10", validations,
-        (System.nanoTime() - t0) / 1e9);
+    TrainingLog log = TrainingLog.of(result, "ndcg@10", (System.nanoTime() - t0) / 1e9);
     LOG.info("MME-SID trained: {}", metrics);
     return new MmeSidTrainingResult(rec, metrics, log);
+  }
+
+  /** The item tables, semantic IDs and backbone checkpoint a run trains on. */
+  static String inputsFingerprint(MmeSidInputs inputs) {
+    DataFingerprint f = DataFingerprint.create();
+    for (String m : inputs.catalog().modalities()) {
+      f.putString(m).putFloats(inputs.catalog().flat(m));
+    }
+    for (String m : inputs.sidModalities()) {
+      MmeSidInputs.SidTable t = inputs.sid(m);
+      f.putString(m).putInts(t.codes());
+      for (float[][] level : t.codebooks()) {
+        f.putFloats(level);
+      }
+    }
+    Path ckpt = inputs.backboneCheckpoint();
+    f.putString(ckpt == null ? "preset" : MmeSidBundle.identity(ckpt).path("sha256").asText());
+    return f.build();
   }
 
   static LlamaBackbone.Options backboneOptions(MmeSidModelInit init) {

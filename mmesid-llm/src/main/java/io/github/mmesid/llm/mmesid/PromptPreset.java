@@ -21,9 +21,8 @@ public enum PromptPreset {
       new long[] {128009, 128006, 78191, 128007}),
   /**
    * What the reference implementation actually feeds (its prompter overwrites the template):
-   * {@code <|begin_of_text|>{ Given the user's purchase history, predict next possible item to
-   * be purchased.} (17 tokens, no system block, no user header) before the items and {@code
-   * <|eot_id|><|start_header_id|>assistant<|end_header_id|>} after them.
+   * {@link #REFERENCE_PREFIX_TEXT} (17 tokens, no system block, no user header) before the
+   * items and {@link #SUFFIX_TEXT} after them.
    */
   REFERENCE(new long[] {128000, 90, 16644, 279, 1217, 596, 7782, 3925, 11, 7168, 1828, 3284, 1537,
       311, 387, 15075, 13},

@@ -11,14 +11,10 @@ import io.github.mmesid.core.engine.train.ParameterSnapshot;
 import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.engine.train.Trainer;
 import io.github.mmesid.core.engine.train.TrainerConfig;
-import io.github.mmesid.core.engine.train.TrainingListener;
 import io.github.mmesid.core.engine.train.TrainingLog;
 import io.github.mmesid.core.engine.train.TrainingResult;
-import io.github.mmesid.core.engine.train.ValidationInfo;
 import io.github.mmesid.core.eval.Evaluator;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
+import io.github.mmesid.core.io.Json;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,19 +71,13 @@ public final class SasRecTrainer {
     LeaveOneOutSplit valid = validationSplit(split, config.validationUsers(), config.seed());
     Evaluator evaluator = Evaluator.builder().split(Split.VALID).ks(10).threads(1)
         .batchSize(SasRecRecommender.SCORING_BATCH).build();
-    List<ValidationInfo> validations = Collections.synchronizedList(new ArrayList<>());
     TrainerConfig.Builder tc = TrainerConfig.builder(config.seed())
         .optimizer(Optimizer.adamW(config.learningRate()).withWeightDecay(config.weightDecay()))
         .batchSize(config.batchSize()).epochs(config.epochs())
         .validation(params -> validate(config, n, params, rt, evaluator, valid), 0, true,
             config.patience())
         .restoreBest(true)
-        .listener(new TrainingListener() {
-          @Override
-          public void onValidation(ValidationInfo info) {
-            validations.add(info);
-          }
-        });
+        .runDescription(Json.flatten(config));
     long perEpoch = Trainer.stepsPerEpoch(data.size(), TrainerConfig.builder(0)
         .batchSize(config.batchSize()).build());
     run.applyTo(tc, (int) Math.min(Integer.MAX_VALUE, Math.max(1, perEpoch / 2)), 0);
@@ -103,8 +93,7 @@ public final class SasRecTrainer {
           data.droppedTargets());
     }
     SasRecRecommender rec = SasRecRecommender.create(config, n, result.parameters(), rt);
-    TrainingLog log = TrainingLog.of(result, "ndcg@10", validations,
-        (System.nanoTime() - t0) / 1e9);
+    TrainingLog log = TrainingLog.of(result, "ndcg@10", (System.nanoTime() - t0) / 1e9);
     return new SasRecTrainingResult(rec, Map.of("valid_ndcg@10", result.bestMetric()), log,
         data.droppedTargets());
   }

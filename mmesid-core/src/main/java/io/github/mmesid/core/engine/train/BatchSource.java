@@ -1,5 +1,6 @@
 package io.github.mmesid.core.engine.train;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -48,6 +49,23 @@ public interface BatchSource {
    * @param batch the buffers to fill, shaped as {@link #inputShapes(int[])} said for these ids
    */
   void fill(int[] exampleIds, Batch batch);
+
+  /**
+   * The batches of one epoch in training order, for a source that composes its batches itself
+   * (for example examples grouped by sequence length, so that a batch's shapes fit its
+   * examples). The batches must depend only on the arguments (exact resume replays them), every
+   * epoch must have the same number of batches, and each batch at least one example. The trainer
+   * then ignores its own shuffling and {@code dropLast}.
+   *
+   * @param seed the trainer's seed
+   * @param epoch the 0-based epoch
+   * @param batchSize the configured batch size (an upper bound for each batch)
+   * @return the batches (example indices), or null for the trainer's default: a seeded shuffle of
+   *     all examples cut into batches of {@code batchSize}
+   */
+  default List<int[]> epochBatches(long seed, int epoch, int batchSize) {
+    return null;
+  }
 
   /**
    * A fingerprint of all examples (for example {@link DataFingerprint}), recorded in checkpoints

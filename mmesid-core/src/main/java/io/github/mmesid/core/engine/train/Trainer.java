@@ -488,7 +488,8 @@ public final class Trainer implements AutoCloseable {
     if (n <= 0) {
       throw new IllegalArgumentException("BatchSource has no examples");
     }
-    long perEpoch = stepsPerEpoch(n);
+    List<int[]> own = source.epochBatches(config.seed(), 0, config.batchSize());
+    long perEpoch = own != null ? own.size() : stepsPerEpoch(n);
     if (perEpoch == 0) {
       throw new IllegalArgumentException("No complete batch: " + n + " examples < batchSize "
           + config.batchSize() + " with dropLast");
@@ -510,10 +511,17 @@ public final class Trainer implements AutoCloseable {
 
   /** Runs the rest of the current epoch (from {@code run.batchInEpoch}). */
   private void runEpoch(Run run) {
-    int[] order = permutation(run.examples, config.seed(), run.epoch, config.shuffle());
+    List<int[]> own = run.source.epochBatches(config.seed(), run.epoch, config.batchSize());
+    if (own != null && own.size() != run.perEpoch) {
+      throw new IllegalStateException("BatchSource.epochBatches gave " + own.size()
+          + " batches for epoch " + run.epoch + " but " + run.perEpoch + " for epoch 0; every "
+          + "epoch must have the same number of batches");
+    }
+    int[] order = own != null ? null
+        : permutation(run.examples, config.seed(), run.epoch, config.shuffle());
     for (long b = run.batchInEpoch; b < run.perEpoch && stepsDone < run.total; b++) {
       run.batchInEpoch = b;
-      trainBatch(run, order, b);
+      trainBatch(run, own != null ? own.get((int) b) : batchOf(run, order, b));
       boolean epochEnd = b + 1 == run.perEpoch;
       int nextEpoch = epochEnd ? run.epoch + 1 : run.epoch;
       long nextBatch = epochEnd ? 0 : b + 1;
@@ -539,11 +547,19 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  /** One update on batch {@code b} of the epoch's order, then progress reporting. */
-  private void trainBatch(Run run, int[] order, long b) {
+  /** Batch {@code b} of the default epoch order. */
+  private int[] batchOf(Run run, int[] order, long b) {
     int from = (int) (b * config.batchSize());
     int to = (int) Math.min(run.examples, from + (long) config.batchSize());
-    int[] ids = Arrays.copyOfRange(order, from, to);
+    return Arrays.copyOfRange(order, from, to);
+  }
+
+  /** One update on the given examples, then progress reporting. */
+  private void trainBatch(Run run, int[] ids) {
+    if (ids.length == 0) {
+      throw new IllegalStateException("an empty batch at epoch " + run.epoch + "; every batch "
+          + "needs at least one example");
+    }
     double loss = applyUpdate(run.source, ids, run);
     run.examplesDone += ids.length;
     run.losses.add(loss);

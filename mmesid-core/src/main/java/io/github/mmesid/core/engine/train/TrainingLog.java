@@ -22,12 +22,16 @@ import java.util.List;
  * @param lastLoss loss of the last update (NaN if no update ran)
  * @param lossHistory mean loss of each update, in order
  * @param validations every validation, in order
- * @param seconds wall-clock seconds of the run (setup, training and validation)
+ * @param epochs per epoch: updates and seconds of setup, training, validation and checkpoints
+ * @param resumedFromStep the checkpoint step this run resumed from, or -1
+ * @param seconds wall-clock seconds of the model trainer's whole run (data preparation, setup,
+ *     training, validation, building the returned model)
  * @param peakRssBytes the process's peak resident set size when the run ended, or -1 if unknown
  */
 public record TrainingLog(long steps, int epochsCompleted, boolean stoppedEarly, String metric,
     double bestMetric, long bestStep, double lastLoss, List<Double> lossHistory,
-    List<ValidationInfo> validations, double seconds, long peakRssBytes) {
+    List<ValidationInfo> validations, List<EpochTiming> epochs, long resumedFromStep,
+    double seconds, long peakRssBytes) {
 
   /**
    * Copies the lists.
@@ -41,12 +45,15 @@ public record TrainingLog(long steps, int epochsCompleted, boolean stoppedEarly,
    * @param lastLoss see the record description
    * @param lossHistory see the record description
    * @param validations see the record description
+   * @param epochs see the record description
+   * @param resumedFromStep see the record description
    * @param seconds see the record description
    * @param peakRssBytes see the record description
    */
   public TrainingLog {
     lossHistory = List.copyOf(lossHistory);
     validations = List.copyOf(validations);
+    epochs = List.copyOf(epochs);
   }
 
   /**
@@ -54,16 +61,14 @@ public record TrainingLog(long steps, int epochsCompleted, boolean stoppedEarly,
    *
    * @param result the trainer's result
    * @param metric the validation metric's name, or null
-   * @param validations the validations the run made (collect them with a {@link
-   *     TrainingListener})
-   * @param seconds wall-clock seconds of the run
+   * @param seconds wall-clock seconds of the model trainer's run
    * @return the log, with the current peak memory
    */
-  public static TrainingLog of(TrainingResult result, String metric,
-      List<ValidationInfo> validations, double seconds) {
+  public static TrainingLog of(TrainingResult result, String metric, double seconds) {
     return new TrainingLog(result.steps(), result.epochsCompleted(), result.stoppedEarly(),
         metric, result.bestMetric(), result.bestStep(), result.lastLoss(), result.lossHistory(),
-        validations, seconds, currentPeakRssBytes());
+        result.validations(), result.epochs(), result.resumedFromStep(), seconds,
+        currentPeakRssBytes());
   }
 
   /**
