@@ -70,6 +70,8 @@ public final class Trainer implements AutoCloseable {
   private final List<ValueSpec> batchInputs;
   private final List<ValueSpec> randomInputs;
   private final Map<String, HostTensor> external = new LinkedHashMap<>();
+  private final boolean frozenOnDevice;
+  private boolean transferLogged;
   // Two banks of trainable parameters and optimizer state; bank `cur` holds the current values.
   private final List<Map<String, HostTensor>> paramBanks = new ArrayList<>();
   private final List<Map<String, HostTensor>> stateBanks = new ArrayList<>();
@@ -125,7 +127,10 @@ public final class Trainer implements AutoCloseable {
         }
         for (int bank = 0; bank < 2; bank++) {
           PreparedRun.Builder b = gradCompiled.prepare();
-          b.bindInputs(inputs).bindInputs(randoms).bindInputs(external).bindInputs(fixedParams);
+          b.bindInputs(inputs).bindInputs(randoms).bindInputs(fixedParams);
+          if (!frozenOnDevice) {
+            b.bindInputs(external);
+          }
           b.bindInputs(onlyDeclared(paramBanks.get(bank), gradExport));
           b.bindOutput(LOSS, lossOut);
           for (Tensor p : trainable) {
@@ -269,7 +274,11 @@ public final class Trainer implements AutoCloseable {
     for (int i = 0; i < g.size(); i++) {
       outs.put(GRAD_PREFIX + this.trainable.get(i).name(), g.get(i));
     }
-    this.gradExport = OnnxExporter.export(graph, outs, ExportOptions.training());
+    // On an accelerator, frozen weights become session initializers: uploaded once, never bound
+    // (and so never copied) per step. On the CPU they are bound in place as run inputs.
+    this.frozenOnDevice = !config.runtime().provider().isCpu();
+    this.gradExport = OnnxExporter.export(graph, outs,
+        ExportOptions.training().withExternalAsInitializers(frozenOnDevice));
     this.batchInputs = gradExport.inputs(Tensor.Kind.INPUT);
     this.randomInputs = gradExport.inputs(Tensor.Kind.RANDOM);
     List<ParamSpec> specs = new ArrayList<>();
@@ -317,7 +326,9 @@ public final class Trainer implements AutoCloseable {
       stepIn = OrtRuntime.get().allocate(DType.FLOAT64);
       gradScaleIn = OrtRuntime.get().allocate(DType.FLOAT64);
       gradNormOut = OrtRuntime.get().allocate(DType.FLOAT64);
-      gradCompiled = OrtRuntime.get().compile(gradExport.model(), config.runtime());
+      gradCompiled = frozenOnDevice
+          ? OrtRuntime.get().compile(gradExport.model(), external, config.runtime())
+          : OrtRuntime.get().compile(gradExport.model(), config.runtime());
       optCompiled = OrtRuntime.get().compile(optGraph.exported().model(), config.runtime());
       prepareOptimizerRuns();
       ok = true;
@@ -560,6 +571,15 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalStateException("an empty batch at epoch " + run.epoch + "; every batch "
           + "needs at least one example");
     }
+    if (!transferLogged) {
+      transferLogged = true;
+      StepTransfer t = transferPerStep(run.source, ids);
+      LOG.info("per update (first batch's shapes): {} MiB host->device, {} MiB device->host{}"
+          + " on {}", String.format("%.2f", t.hostToDevice() / 1048576.0),
+          String.format("%.2f", t.deviceToHost() / 1048576.0), frozenOnDevice
+              ? String.format("; %.1f MiB of frozen weights resident on the device",
+                  t.residentFrozen() / 1048576.0) : "", config.runtime().provider());
+    }
     double loss = applyUpdate(run.source, ids, run);
     run.examplesDone += ids.length;
     run.losses.add(loss);
@@ -800,6 +820,72 @@ public final class Trainer implements AutoCloseable {
    * with equal shapes, else a new one (closing the least recently used beyond {@value
    * #MAX_PREPARED_SHAPES}). A hit allocates nothing.
    */
+  /**
+   * The bytes one update moves between host buffers and the execution provider's memory for a
+   * batch of the given shapes: every bound input of the gradient run (batch, random inputs,
+   * trainable and fixed parameters, frozen weights unless they are device-resident initializers)
+   * and of the optimizer run (parameters, gradients, optimizer state), and every bound output
+   * (loss, gradients, new parameters and state). On the CPU provider nothing is copied (buffers
+   * are bound in place); the figure is what a GPU run with the same bindings transfers.
+   *
+   * @param source the batch source
+   * @param exampleIds the examples of one batch (one micro-batch each when micro-batching)
+   * @return the transfer per update
+   */
+  public StepTransfer transferPerStep(BatchSource source, int[] exampleIds) {
+    checkOpen();
+    long params = bytes(paramBanks.get(0).values());
+    long grad = bytes(grads.values());
+    long state = bytes(stateBanks.get(0).values());
+    long fixed = bytes(fixedParams.values()) + (frozenOnDevice ? 0 : bytes(external.values()));
+    int micro = Math.max(1, Math.min(config.microBatches(), exampleIds.length));
+    long toDevice = params + grad + state + 3 * 8; // optimizer run: params, grads, state, scalars
+    long toHost = params + state + 8; // new params and state, gradient norm
+    for (int k = 0; k < micro; k++) {
+      int from = (int) ((long) exampleIds.length * k / micro);
+      int to = (int) ((long) exampleIds.length * (k + 1) / micro);
+      if (to <= from) {
+        continue;
+      }
+      Map<String, long[]> shapes = source.inputShapes(Arrays.copyOfRange(exampleIds, from, to));
+      long batch = 0;
+      for (ValueSpec v : batchInputs) {
+        batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
+      }
+      for (ValueSpec v : randomInputs) {
+        batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
+      }
+      toDevice += batch + params + fixed;
+      toHost += lossOut.byteSize() + grad;
+    }
+    return new StepTransfer(toDevice, toHost, frozenOnDevice ? bytes(external.values()) : 0);
+  }
+
+  /**
+   * Bytes moved per update (see {@link Trainer#transferPerStep}).
+   *
+   * @param hostToDevice bytes copied to the provider's memory per update
+   * @param deviceToHost bytes copied back per update
+   * @param residentFrozen bytes of frozen weights uploaded once as initializers (0 on the CPU)
+   */
+  public record StepTransfer(long hostToDevice, long deviceToHost, long residentFrozen) {}
+
+  private static long numel(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+
+  private static long bytes(java.util.Collection<HostTensor> ts) {
+    long n = 0;
+    for (HostTensor t : ts) {
+      n += t.byteSize();
+    }
+    return n;
+  }
+
   private MicroRun microRun(BatchSource source, int[] ids) {
     Map<String, long[]> shapes = source.inputShapes(ids);
     for (int i = 0; i < microRuns.size(); i++) {
