@@ -61,6 +61,8 @@ final class MmeSidNet {
   static final String FUSED_TABLE = "fused.table";
   static final String B = "B";
   static final String T = "T";
+  /** Symbol of a row's length after the prefix: history items plus the prompt suffix. */
+  static final String ROW = "R";
   private static final int[] G_SIZES = {64, 10, 64};
 
   private final MmeSidSpec spec;
@@ -322,8 +324,11 @@ final class MmeSidNet {
         graph.int64s(sLen, h)), batchRows);
     Tensor ones = ArrayOps.constantOfShape(ArrayOps.concat(0, batch, graph.int64s(sLen)), 1,
         DType.INT64, Shape.mixed(B, (long) sLen));
-    Tensor seq = ArrayOps.concat(1, emb, suffixRows);
-    Tensor mask = ArrayOps.concat(1, itemMask, ones);
+    // name the row length (items + suffix) so that shapes of dropout noise over it are known
+    Tensor cat = ArrayOps.concat(1, emb, suffixRows);
+    Tensor seq = ArrayOps.reshape(cat, ArrayOps.shapeOf(cat), Shape.mixed(B, ROW, h));
+    Tensor maskCat = ArrayOps.concat(1, itemMask, ones);
+    Tensor mask = ArrayOps.reshape(maskCat, ArrayOps.shapeOf(maskCat), Shape.mixed(B, ROW));
     Tensor hidden;
     if (prefix != null) {
       hidden = backbone.forward(seq, mask, prefix);
