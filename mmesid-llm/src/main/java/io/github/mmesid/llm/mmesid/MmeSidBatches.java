@@ -77,6 +77,11 @@ final class MmeSidBatches implements BatchSource {
     return target.length;
   }
 
+  /** The history length of an example. */
+  int historyLength(int example) {
+    return length[example];
+  }
+
   /** The mean history length. */
   double meanLength() {
     return (double) flat.length / target.length;

@@ -104,6 +104,22 @@ public final class MmeSidRecommender implements SequentialRecommender {
         runtime == null ? RuntimeOptions.defaults() : runtime, prefixCache);
   }
 
+  /**
+   * A recommender with the seeded initial (untrained) values of a configuration: meaningless
+   * scores at the real model's cost, for benchmarks and smoke tests.
+   *
+   * @param config the hyperparameters (its seed selects the values)
+   * @param inputs modality tables and semantic IDs (and optional checkpoint)
+   * @param trainingCounts {@code [N + 1]} item counts for the frequency feature
+   * @param runtime ONNX Runtime options (null: defaults)
+   * @return the recommender (to be closed)
+   */
+  public static MmeSidRecommender untrained(MmeSidConfig config, MmeSidInputs inputs,
+      long[] trainingCounts, RuntimeOptions runtime) {
+    MmeSidModelInit init = MmeSidModelInit.create(config, inputs, trainingCounts);
+    return create(init.spec(), init.values(), init.backbone(), init.adapters(), runtime, true);
+  }
+
   private LlamaBackbone backbone(Graph g) {
     LlamaBackbone.Options o = adapters == null ? LlamaBackbone.Options.inference()
         : new LlamaBackbone.Options(TrainingMode.LORA, adapters.config(), adapters, false, 0);

@@ -19,6 +19,7 @@ import io.github.mmesid.core.engine.train.TrainingResult;
 import io.github.mmesid.core.eval.Evaluator;
 import io.github.mmesid.core.io.Json;
 import io.github.mmesid.llm.llama.LlamaBackbone;
+import io.github.mmesid.llm.llama.LlamaConfig;
 import io.github.mmesid.llm.llama.LlamaWeights;
 import io.github.mmesid.llm.llama.TrainingMode;
 import io.github.mmesid.llm.lora.LoraAdapters;
@@ -85,6 +86,42 @@ public final class MmeSidTrainer {
   public static MmeSidTrainingResult train(LeaveOneOutSplit split, MmeSidInputs inputs,
       MmeSidConfig config, RunOptions run) {
     long t0 = System.nanoTime();
+    Built b = build(split, inputs, config);
+    LeaveOneOutSplit valid = split.sampleEvaluableUsers(config.validationUsers(), config.seed());
+    Evaluator evaluator = Evaluator.builder().split(Split.VALID).ks(10).threads(1)
+        .batchSize(MmeSidRecommender.SCORING_BATCH).build();
+    TrainerConfig.Builder tc = trainerConfig(b, config)
+        .validation(params -> validate(b.init, params, run, evaluator, valid), 0, true,
+            config.patience())
+        .restoreBest(true)
+        .runDescription(Json.flatten(config))
+        .dataFingerprint(inputsFingerprint(inputs));
+    run.applyTo(tc, Math.max(1, b.stepsPerEpoch / 10), 0);
+    LOG.info("MME-SID: {} training examples (mean history {}), {} updates per epoch, {} "
+        + "validation users; {}; {}", b.data.size(), String.format(Locale.ROOT, "%.2f",
+        b.data.meanLength()), b.stepsPerEpoch, valid.evaluableUsers().length, b.init.spec(),
+        config);
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    forgetting(b.init, b.init.values(), "before", metrics);
+    TrainingResult result;
+    try (Trainer trainer = new Trainer(b.loss, b.trainable, tc.build())) {
+      result = trainer.train(b.data);
+    }
+    Trained trained = trained(b.init, result.parameters());
+    metrics.put("valid_ndcg@10", result.bestMetric());
+    forgetting(b.init, trained.values(), "after", metrics);
+    MmeSidRecommender rec = MmeSidRecommender.create(b.init.spec(), trained.values(),
+        trained.backbone(), trained.adapters(), run.runtime(), true);
+    TrainingLog log = TrainingLog.of(result, "ndcg@10", (System.nanoTime() - t0) / 1e9);
+    LOG.info("MME-SID trained: {}", metrics);
+    return new MmeSidTrainingResult(rec, metrics, log);
+  }
+
+  /** The training graph, its trainable tensors and the examples of one run. */
+  private record Built(MmeSidModelInit init, Tensor loss, List<Tensor> trainable,
+      MmeSidBatches data, int stepsPerEpoch) {}
+
+  private static Built build(LeaveOneOutSplit split, MmeSidInputs inputs, MmeSidConfig config) {
     if (split.numItems() != inputs.catalog().numItems()) {
       throw new IllegalArgumentException("the interactions have N = " + split.numItems()
           + " items but the item tables have " + inputs.catalog().numItems()
@@ -106,44 +143,142 @@ public final class MmeSidTrainer {
     for (String name : init.trainable()) {
       trainable.add(net.source(name));
     }
-    MmeSidBatches data = new MmeSidBatches(split, config, backbone,
-        spec.suffixLocal().length);
-    LeaveOneOutSplit valid = split.sampleEvaluableUsers(config.validationUsers(), config.seed());
-    Evaluator evaluator = Evaluator.builder().split(Split.VALID).ks(10).threads(1)
-        .batchSize(MmeSidRecommender.SCORING_BATCH).build();
+    MmeSidBatches data = new MmeSidBatches(split, config, backbone, spec.suffixLocal().length);
     int steps = data.epochBatches(config.seed(), 0, config.batchSize()).size();
-    long total = (long) steps * config.epochs();
+    return new Built(init, loss, trainable, data, steps);
+  }
+
+  private static TrainerConfig.Builder trainerConfig(Built b, MmeSidConfig config) {
+    long total = (long) b.stepsPerEpoch * config.epochs();
     Optimizer opt = Optimizer.adamW(config.learningRate()).withWeightDecay(config.weightDecay());
     if (config.maxGradNorm() > 0) {
       opt = opt.withMaxGradNorm(config.maxGradNorm());
     }
-    TrainerConfig.Builder tc = TrainerConfig.builder(config.seed())
-        .optimizer(opt)
+    return TrainerConfig.builder(config.seed()).optimizer(opt)
         .schedule(LrSchedule.cosine(Math.min(config.warmupSteps(), total - 1), total))
-        .batchSize(config.batchSize()).epochs(config.epochs())
-        .validation(params -> validate(init, params, run, evaluator, valid), 0, true,
-            config.patience())
-        .restoreBest(true)
-        .runDescription(Json.flatten(config))
-        .dataFingerprint(inputsFingerprint(inputs));
-    run.applyTo(tc, Math.max(1, steps / 10), 0);
-    LOG.info("MME-SID: {} training examples (mean history {}), {} updates per epoch, {} "
-        + "validation users; {}; {}", data.size(), String.format(Locale.ROOT, "%.2f",
-        data.meanLength()), steps, valid.evaluableUsers().length, spec, config);
-    Map<String, Double> metrics = new LinkedHashMap<>();
-    forgetting(init, init.values(), "before", metrics);
-    TrainingResult result;
-    try (Trainer trainer = new Trainer(loss, trainable, tc.build())) {
-      result = trainer.train(data);
+        .batchSize(config.batchSize()).epochs(config.epochs());
+  }
+
+  /**
+   * Prepares a training run for a custom loop or a benchmark: the training graph compiled and its
+   * examples grouped into batches, without validation or checkpoints.
+   *
+   * @param split the interactions
+   * @param inputs modality tables, semantic IDs, optional backbone checkpoint
+   * @param config the hyperparameters
+   * @param run threads and execution provider
+   * @return the session, to be closed
+   */
+  public static Session prepare(LeaveOneOutSplit split, MmeSidInputs inputs, MmeSidConfig config,
+      RunOptions run) {
+    Built b = build(split, inputs, config);
+    TrainerConfig.Builder tc = trainerConfig(b, config);
+    run.applyTo(tc, Integer.MAX_VALUE, 0);
+    return new Session(b, new Trainer(b.loss, b.trainable, tc.build()), config);
+  }
+
+  /**
+   * A prepared MME-SID training run (see {@link #prepare}): updates on chosen batches, and the
+   * arithmetic they cost. Not thread-safe; holds ONNX Runtime sessions until closed.
+   */
+  public static final class Session implements AutoCloseable {
+    private final Built built;
+    private final Trainer trainer;
+    private final MmeSidConfig config;
+
+    private Session(Built built, Trainer trainer, MmeSidConfig config) {
+      this.built = built;
+      this.trainer = trainer;
+      this.config = config;
     }
-    Trained trained = trained(init, result.parameters());
-    metrics.put("valid_ndcg@10", result.bestMetric());
-    forgetting(init, trained.values(), "after", metrics);
-    MmeSidRecommender rec = MmeSidRecommender.create(spec, trained.values(), trained.backbone(),
-        trained.adapters(), run.runtime(), true);
-    TrainingLog log = TrainingLog.of(result, "ndcg@10", (System.nanoTime() - t0) / 1e9);
-    LOG.info("MME-SID trained: {}", metrics);
-    return new MmeSidTrainingResult(rec, metrics, log);
+
+    /**
+     * The number of training examples.
+     *
+     * @return the count
+     */
+    public int examples() {
+      return built.data.size();
+    }
+
+    /**
+     * The history length of an example (after the {@link MmeSidConfig#maxHistory()} cap).
+     *
+     * @param example the example index
+     * @return its number of history items
+     */
+    public int historyLength(int example) {
+      return built.data.historyLength(example);
+    }
+
+    /**
+     * The batches of an epoch as training uses them (grouped by history length).
+     *
+     * @param epoch the epoch
+     * @return example indices per batch
+     */
+    public List<int[]> batches(int epoch) {
+      return built.data.epochBatches(config.seed(), epoch, config.batchSize());
+    }
+
+    /**
+     * One optimizer update on the given examples.
+     *
+     * @param exampleIds example indices
+     * @return the batch's mean loss
+     */
+    public double step(int[] exampleIds) {
+      return trainer.trainStep(built.data, exampleIds);
+    }
+
+    /**
+     * The floating-point operations of one update on these examples: 3x the forward pass's
+     * multiply-adds counted as 2 operations (the backward pass of a matrix product costs twice
+     * its forward), over the backbone (shared prefix once, rows, attention), the item
+     * embeddings, the fused item matrix and the scores over all items.
+     *
+     * @param exampleIds example indices
+     * @return operations per update
+     */
+    public double flopsPerStep(int[] exampleIds) {
+      MmeSidSpec spec = built.init.spec();
+      LlamaConfig c = spec.llama();
+      double h = c.hiddenSize();
+      double perToken = 2 * h * (2.0 * c.qDim() + 2.0 * c.kvDim()) + 2 * 3 * h
+          * c.intermediateSize();
+      double layers = c.numHiddenLayers();
+      int p = spec.prefixLocal().length;
+      int s = spec.suffixLocal().length;
+      int t = 1;
+      for (int id : exampleIds) {
+        t = Math.max(t, built.data.historyLength(id));
+      }
+      int b = exampleIds.length;
+      double rows = (double) b * (t + s);
+      double attention = rows * 2 * 2 * (p + t + s) * c.qDim() + p * 2 * 2 * p * c.qDim();
+      double backbone = layers * ((rows + p) * perToken + attention);
+      int m = spec.modalities().size();
+      double dims = 0;
+      for (MmeSidSpec.Modality mod : spec.modalities()) {
+        dims += mod.dim() + (mod.sidDim() != h && config.sidEmbeddings() ? mod.sidDim() : 0);
+      }
+      double parts = config.sidEmbeddings() ? 2 * m : m;
+      double itemIn = (double) b * t * 2 * (dims * h + parts * h * m * h + m * h * h);
+      double n = spec.numItems() + 1.0;
+      double fused = config.scoring() == MmeSidConfig.Scoring.FUSED
+          ? n * 2 * (h * m + 64 + 640 + 640 + 64 * (1 + m)) + 2 * n * h * (1 + m) : 0;
+      for (MmeSidSpec.Modality mod : spec.modalities()) {
+        fused += config.scoring() == MmeSidConfig.Scoring.FUSED ? 2 * n * mod.dim() * h : 0;
+      }
+      double scores = 2.0 * b * n * h;
+      return 3 * (backbone + itemIn + fused + scores);
+    }
+
+    /** Closes the trainer; idempotent. */
+    @Override
+    public void close() {
+      trainer.close();
+    }
   }
 
   /** The item tables, semantic IDs and backbone checkpoint a run trains on. */

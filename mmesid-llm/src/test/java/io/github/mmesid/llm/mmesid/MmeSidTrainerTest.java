@@ -152,6 +152,32 @@ class MmeSidTrainerTest {
   }
 
   @Test
+  void aPreparedSessionStepsOnChosenBatchesAndCountsItsArithmetic() {
+    try (MmeSidTrainer.Session s = MmeSidTrainer.prepare(split, inputs, config().build(), ONE)) {
+      List<int[]> batches = s.batches(0);
+      assertEquals(batches.size(), s.batches(1).size(), "same number of batches every epoch");
+      int total = 0;
+      for (int[] b : batches) {
+        total += b.length;
+        int len = s.historyLength(b[0]);
+        for (int id : b) {
+          assertEquals(len, s.historyLength(id), "a batch holds one history length");
+        }
+      }
+      assertEquals(s.examples(), total);
+      int[] b = batches.get(0);
+      double first = s.step(b);
+      double later = first;
+      for (int i = 0; i < 20; i++) {
+        later = s.step(b);
+      }
+      assertTrue(later < first, "repeated updates on one batch lower its loss: " + first + " -> " + later);
+      assertTrue(s.flopsPerStep(b) > 0);
+      assertTrue(s.flopsPerStep(new int[] {b[0]}) < s.flopsPerStep(b));
+    }
+  }
+
+  @Test
   void inputsThatDoNotFitFailClearly() {
     MmeSidInputs other = MmeSidModelTest.inputs(ITEMS + 1, 1);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
