@@ -3,7 +3,7 @@ package io.github.mmesid.examples;
 import io.github.mmesid.core.SequentialRecommender;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.engine.train.RunOptions;
-import io.github.mmesid.core.eval.PopularityRecommender;
+import io.github.mmesid.llm.popularity.PopularityRecommender;
 import io.github.mmesid.llm.sasrec.SasRecConfig;
 import io.github.mmesid.llm.sasrec.SasRecTrainer;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ public final class Models {
   private static final RunOptions QUICK_RUN = RunOptions.builder().logEvery(1000).build();
 
   static {
-    FACTORIES.put("popularity", PopularityRecommender::fit);
+    FACTORIES.put("popularity", PopularityRecommender::train);
     FACTORIES.put("sasrec", split -> SasRecTrainer.train(split, QUICK_SASREC, QUICK_RUN).recommender());
   }
 

@@ -306,7 +306,7 @@ public final class MmRqVaeTrainer {
       for (int l = 0; l < cfg.levels(); l++) {
         KMeans.Options ko = new KMeans.Options(cfg.codebookSize(), cfg.kmeansIterations(),
             cfg.balancedKmeans(), 0.003, cfg.sinkhornIterations(), cfg.seed() * 1000003L + mi * 101L + l);
-        KMeans.Result km = KMeans.fit(r, ko);
+        KMeans.Result km = KMeans.train(r, ko);
         float[][] c = km.centroids();
         params.put(RqVaeNetwork.codebook(m, l), TensorData.ofFloats(
             new long[] {cfg.codebookSize(), cfg.latentDim()}, flatten(c, cfg.latentDim())));

@@ -63,7 +63,7 @@ class EvaluatorTest {
   @Test
   void popularityOnTheTestSplitByHand() {
     SequenceDataset d = tiny();
-    PopularityRecommender pop = PopularityRecommender.fit(d);
+    CountsRecommender pop = CountsRecommender.of(d);
     assertEquals(4, pop.count(2));
     assertEquals(3, pop.count(3));
     assertEquals(0, pop.count(6));
@@ -88,7 +88,7 @@ class EvaluatorTest {
   void popularityOnTheValidationSplitByHand() {
     SequenceDataset d = tiny();
     EvaluationResult r = Evaluator.builder().ks(1, 2, 4).split(Split.VALID).build()
-        .evaluate(PopularityRecommender.fit(d), d);
+        .evaluate(CountsRecommender.of(d), d);
     // u1: history {1,2,3}, target 4 -> rank 0; u2: history {2}, target 1, 3 before it -> 1;
     // u4: history {1,3,2}, target 6, candidates 4,5,6 -> 2
     assertArrayEquals(new int[] {0, 1, 2}, r.ranks());
@@ -131,7 +131,7 @@ class EvaluatorTest {
     // popularity on the tiny set: u1's history {1,2,3,4}, target 5 (never seen) -> behind 2, 3, 1, 4
     SequenceDataset t = tiny();
     EvaluationResult p = Evaluator.builder().ks(5).excludeHistory(false).build()
-        .evaluate(PopularityRecommender.fit(t), t);
+        .evaluate(CountsRecommender.of(t), t);
     assertEquals(4, p.ranks()[0]);
   }
 
@@ -151,7 +151,7 @@ class EvaluatorTest {
     }
     SequenceDataset d = b.build(s.dataset().numItems());
     assertTrue(repeats > 10);
-    PopularityRecommender pop = PopularityRecommender.fit(d);
+    CountsRecommender pop = CountsRecommender.of(d);
     EvaluationResult r = Evaluator.builder().ks(10).threads(2).batchSize(16).build().evaluate(pop, d);
     int[] users = r.evaluatedUsers();
     int misses = 0;
@@ -171,7 +171,7 @@ class EvaluatorTest {
   @Test
   void resultsDoNotDependOnThreadsOrBatches() {
     SyntheticData s = SyntheticDataGenerator.builder().users(400).items(150).seed(9).build().generate();
-    PopularityRecommender pop = PopularityRecommender.fit(s.dataset());
+    CountsRecommender pop = CountsRecommender.of(s.dataset());
     EvaluationResult a = Evaluator.builder().threads(1).batchSize(1000).build().evaluate(pop, s.dataset());
     EvaluationResult b = Evaluator.builder().threads(3).batchSize(7).build().evaluate(pop, s.dataset());
     assertArrayEquals(a.ranks(), b.ranks());
@@ -189,7 +189,7 @@ class EvaluatorTest {
   @Test
   void jsonAndTable(@TempDir Path dir) throws IOException {
     SequenceDataset d = tiny();
-    EvaluationResult r = Evaluator.builder().build().evaluate(PopularityRecommender.fit(d), d);
+    EvaluationResult r = Evaluator.builder().build().evaluate(CountsRecommender.of(d), d);
     Path f = dir.resolve("m.json");
     r.writeJson(f);
     JsonNode json = new ObjectMapper().readTree(Files.readString(f));
@@ -216,12 +216,10 @@ class EvaluatorTest {
     assertThrows(IllegalArgumentException.class, () -> Evaluator.builder().threads(0));
     SequenceDataset shortOnly = SequenceDataset.builder().add("x", new int[] {1, 2}).build();
     e = assertThrows(IllegalArgumentException.class,
-        () -> Evaluator.builder().build().evaluate(PopularityRecommender.fit(shortOnly), shortOnly));
+        () -> Evaluator.builder().build().evaluate(CountsRecommender.of(shortOnly), shortOnly));
     assertTrue(e.getMessage().contains("at least 3"), e.getMessage());
-    EvaluationResult r = Evaluator.builder().build().evaluate(PopularityRecommender.fit(d), d);
+    EvaluationResult r = Evaluator.builder().build().evaluate(CountsRecommender.of(d), d);
     assertThrows(IllegalArgumentException.class, () -> r.recall(3));
     assertThrows(IllegalArgumentException.class, () -> Metrics.ndcg(-1, 5));
-    assertThrows(IllegalArgumentException.class, () -> PopularityRecommender.fromCounts(new long[] {0, -1}));
-    assertThrows(IllegalArgumentException.class, () -> PopularityRecommender.fit(d).scores(new int[] {7}));
   }
 }

@@ -11,7 +11,7 @@ import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.eval.EvaluationResult;
 import io.github.mmesid.core.eval.Evaluator;
-import io.github.mmesid.core.eval.PopularityRecommender;
+import io.github.mmesid.llm.popularity.PopularityRecommender;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +75,7 @@ class MmeSidTrainerTest {
   void aTinyBackboneLearnsAndBeatsPopularityClearly() {
     Evaluator ev = Evaluator.builder().threads(1).ks(10).build();
     EvaluationResult mme = ev.evaluate(trained.recommender(), split);
-    EvaluationResult pop = ev.evaluate(PopularityRecommender.fit(split), split);
+    EvaluationResult pop = ev.evaluate(PopularityRecommender.train(split), split);
     assertTrue(mme.recall(10) > pop.recall(10) + 0.3, "MME-SID recall@10 " + mme.recall(10)
         + " vs popularity " + pop.recall(10));
     assertTrue(mme.ndcg(10) > 2 * pop.ndcg(10), "NDCG@10 " + mme.ndcg(10) + " vs " + pop.ndcg(10));

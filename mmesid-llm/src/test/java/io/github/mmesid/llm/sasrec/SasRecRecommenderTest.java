@@ -16,7 +16,7 @@ import io.github.mmesid.core.data.Npy;
 import io.github.mmesid.core.data.Split;
 import io.github.mmesid.core.eval.EvaluationResult;
 import io.github.mmesid.core.eval.Evaluator;
-import io.github.mmesid.core.eval.PopularityRecommender;
+import io.github.mmesid.llm.popularity.PopularityRecommender;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ class SasRecRecommenderTest {
   @Test
   void beatsPopularityByAClearMargin() {
     EvaluationResult pop = Evaluator.builder().threads(1).ks(10).build()
-        .evaluate(PopularityRecommender.fit(split), split);
+        .evaluate(PopularityRecommender.train(split), split);
     assertTrue(sasrecTest.recall(10) > pop.recall(10) + 0.3,
         "SASRec recall@10 " + sasrecTest.recall(10) + " vs popularity " + pop.recall(10));
     assertTrue(sasrecTest.ndcg(10) > 2 * pop.ndcg(10),
@@ -260,7 +260,7 @@ class SasRecRecommenderTest {
     try (SasRecRecommender rec = r.recommender()) {
       EvaluationResult res = Evaluator.builder().threads(1).ks(10).build().evaluate(rec, split);
       EvaluationResult pop = Evaluator.builder().threads(1).ks(10).build()
-          .evaluate(PopularityRecommender.fit(split), split);
+          .evaluate(PopularityRecommender.train(split), split);
       assertTrue(res.recall(10) > pop.recall(10) + 0.2,
           "BCE SASRec recall@10 " + res.recall(10) + " vs popularity " + pop.recall(10));
     }

@@ -1,9 +1,11 @@
-package io.github.mmesid.core.eval;
+package io.github.mmesid.llm.popularity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.mmesid.core.SequenceDataset;
-import io.github.mmesid.core.SharedData;
+import io.github.mmesid.core.eval.EvaluationResult;
+import io.github.mmesid.core.eval.Evaluator;
+import io.github.mmesid.llm.SharedData;
 import io.github.mmesid.core.data.SequenceFiles;
 import io.github.mmesid.core.data.Split;
 import java.util.Map;
@@ -21,7 +23,7 @@ class BeautyPopularityTest {
   @Test
   void matchesTheIndependentComputation() {
     SequenceDataset d = SequenceFiles.read(SharedData.require("beauty/sequences.txt"));
-    PopularityRecommender pop = PopularityRecommender.fit(d);
+    PopularityRecommender pop = PopularityRecommender.train(d);
     EvaluationResult test = Evaluator.builder().build().evaluate(pop, d);
     assertEquals(22332, test.users());
     assertClose(Map.of(
