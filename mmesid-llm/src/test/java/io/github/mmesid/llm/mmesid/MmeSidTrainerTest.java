@@ -178,6 +178,25 @@ class MmeSidTrainerTest {
   }
 
   @Test
+  void cudaRequiredWithoutCudaFailsClearlyAndPreferredFallsBackToTheCpu() {
+    MmeSidConfig c = config().epochs(1).build();
+    RunOptions require = ONE.toBuilder().provider(io.github.mmesid.core.engine.runtime
+        .ExecutionProvider.cuda(0, io.github.mmesid.core.engine.runtime.ExecutionProvider.Policy.REQUIRE))
+        .build();
+    RuntimeException e = assertThrows(
+        io.github.mmesid.core.engine.runtime.ProviderUnavailableException.class,
+        () -> MmeSidTrainer.train(split, inputs, c, require));
+    assertTrue(e.getMessage().contains("onnxruntime_gpu"), e.getMessage());
+    RunOptions prefer = ONE.toBuilder().provider(io.github.mmesid.core.engine.runtime
+        .ExecutionProvider.cuda(0, io.github.mmesid.core.engine.runtime.ExecutionProvider.Policy.PREFER))
+        .build();
+    MmeSidTrainingResult r = MmeSidTrainer.train(split, inputs, c, prefer);
+    try (MmeSidRecommender rec = r.recommender()) {
+      assertEquals(10, rec.topK(new int[] {1, 2}).size());
+    }
+  }
+
+  @Test
   void inputsThatDoNotFitFailClearly() {
     MmeSidInputs other = MmeSidModelTest.inputs(ITEMS + 1, 1);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -235,6 +235,24 @@ class SasRecRecommenderTest {
   }
 
   @Test
+  void cudaRequiredWithoutCudaFailsClearlyAndPreferredRunsOnTheCpu() {
+    SasRecConfig c = tiny().toBuilder().epochs(1).build();
+    io.github.mmesid.core.engine.runtime.ExecutionProvider.Policy req =
+        io.github.mmesid.core.engine.runtime.ExecutionProvider.Policy.REQUIRE;
+    RuntimeException e = assertThrows(
+        io.github.mmesid.core.engine.runtime.ProviderUnavailableException.class,
+        () -> SasRecTrainer.train(split, c, RunOptions.builder().threads(1)
+            .provider(io.github.mmesid.core.engine.runtime.ExecutionProvider.cuda(0, req)).build()));
+    assertTrue(e.getMessage().contains("onnxruntime_gpu"), e.getMessage());
+    SasRecTrainingResult r = SasRecTrainer.train(split, c, RunOptions.builder().threads(1)
+        .provider(io.github.mmesid.core.engine.runtime.ExecutionProvider.cuda(0,
+            io.github.mmesid.core.engine.runtime.ExecutionProvider.Policy.PREFER)).build());
+    try (SasRecRecommender rec = r.recommender()) {
+      assertEquals(10, rec.topK(new int[] {1, 2}).size());
+    }
+  }
+
+  @Test
   void loadRejectsOtherFiles(@TempDir Path dir) {
     Path other = dir.resolve("other.safetensors");
     new SafetensorsWriter().putMetadata("format", "something-else")
