@@ -1,5 +1,6 @@
 package io.github.mmesid.examples;
 
+import io.github.mmesid.core.Finite;
 import io.github.mmesid.core.ItemIdMapping;
 import io.github.mmesid.core.data.Npy;
 import java.nio.file.Path;
@@ -86,7 +87,8 @@ final class EmbeddingTables {
    * @param option the option that named the table, for messages (e.g. {@code --modality text=})
    * @param mappingOption the value of {@code --mapping}, for messages (unused without a mapping)
    * @return {@code [N + 1][d]}
-   * @throws IllegalArgumentException if the row count does not fit the interactions
+   * @throws IllegalArgumentException if the row count does not fit the interactions or a used
+   *     value is NaN or infinite (naming row and column)
    */
   static float[][] itemTable(Path file, float[][] rows, int numItems, ItemIdMapping mapping, String option,
       String mappingOption) {
@@ -96,6 +98,7 @@ final class EmbeddingTables {
             + numItems + " items; the table needs N + 1 = " + (numItems + 1) + " rows (row 0 = padding, row i = "
             + "item i), or give --mapping items.csv for a table indexed by external id");
       }
+      Finite.check(rows, option + file);
       return rows;
     }
     if (mapping.size() != numItems) {
@@ -107,6 +110,7 @@ final class EmbeddingTables {
     float[][] out = new float[numItems + 1][];
     out[0] = new float[rows[0].length];
     System.arraycopy(aligned, 0, out, 1, numItems);
+    Finite.check(out, option + file + " aligned by --mapping (row i = internal id i)");
     return out;
   }
 }

@@ -186,9 +186,10 @@ public final class TrainMmeSidCommand implements Command {
     List<ModalityFile> modalityFiles = modalityFiles(args);
     Path collabFile = args.get("collab") == null ? null : args.existingFile("collab");
     Path backbone = args.path("backbone");
-    if (backbone != null && !Files.isDirectory(backbone)) {
-      throw new UsageException("--backbone " + backbone + ": no such directory (a Hugging Face checkpoint directory "
-          + "with config.json and safetensors weights)");
+    if (backbone != null && !Files.isRegularFile(backbone.resolve("config.json"))) {
+      throw new UsageException("--backbone " + backbone + ": " + (Files.isDirectory(backbone) ? "no config.json in it"
+          : "no such directory") + "; give a Hugging Face Llama checkpoint directory (config.json and safetensors "
+          + "weights)");
     }
     List<String> names = new ArrayList<>(List.of(COLLAB));
     modalityFiles.forEach(m -> names.add(m.name()));

@@ -353,6 +353,15 @@ class TrainMmeSidCommandTest {
         seq.toString(), "--modality", "img=" + wrong, "--out", fresh.toString()}, TINY)), 1,
         "--modality img=", "wrong.npy has 40 rows but the interactions have 40 items", "needs N + 1 = 41 rows");
     assertFalse(Files.exists(fresh), "a failed run leaves no output directory");
+    float[] nan = new float[(numItems + 1) * 2];
+    nan[2 * 7 + 1] = Float.NaN;
+    Npy.write(wrong, NpyArray.ofFloats(nan, numItems + 1, 2));
+    CliInputsTest.assertOneLineError(CliInputsTest.run(args(new String[] {"train-mmesid", "--sequences",
+        seq.toString(), "--modality", "img=" + wrong, "--out", fresh.toString()}, TINY)), 1,
+        "wrong.npy: row 7, column 1 is NaN");
+    CliInputsTest.assertOneLineError(CliInputsTest.run(args(new String[] {"train-mmesid", "--sequences",
+        seq.toString(), "--backbone", dir.toString(), "--out", fresh.toString()}, Arrays.copyOfRange(TINY, 2,
+        TINY.length))), 2, "no config.json in it");
     CliInputsTest.assertOneLineError(CliInputsTest.run(args(new String[] {"train-mmesid", "--sequences",
         seq.toString(), "--collab", dir.resolve("collab.npy").toString(), "--sasrec-config",
         dir.resolve("sasrec.json").toString(), "--out", fresh.toString()}, TINY)), 2,
