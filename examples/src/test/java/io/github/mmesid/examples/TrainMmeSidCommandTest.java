@@ -141,6 +141,25 @@ class TrainMmeSidCommandTest {
   }
 
   @Test
+  void aSecondRunResumesEveryStageFromTheCheckpoints() throws IOException {
+    assertEquals(0, trained.status(), trained.err());
+    Path again = dir.resolve("again");
+    CliInputsTest.Result r = CliInputsTest.run(args(new String[] {"train-mmesid", "--sequences", seq.toString(),
+        "--modality", "text=" + text, "--sasrec-config", dir.resolve("sasrec.json").toString(), "--quant-config",
+        dir.resolve("quant.json").toString(), "--out", again.toString(), "--checkpoints", ckpt.toString()}, TINY));
+    assertEquals(0, r.status(), r.err());
+    JsonNode first = Json.readTree(out.resolve("training.json"));
+    JsonNode second = Json.readTree(again.resolve("training.json"));
+    for (String stage : List.of("sasrec", "quant", "mmesid")) {
+      long steps = first.at("/" + stage + "/training/steps").asLong();
+      assertTrue(steps > 0, stage);
+      assertEquals(-1, first.at("/" + stage + "/training/resumed_from_step").asLong(), stage);
+      assertEquals(steps, second.at("/" + stage + "/training/resumed_from_step").asLong(), stage + " resumed");
+    }
+    assertEquals(Json.readTree(out.resolve("metrics.json")), Json.readTree(again.resolve("metrics.json")));
+  }
+
+  @Test
   void evaluatingTheBundleGivesTheMetricsOfTraining() throws IOException {
     assertEquals(0, trained.status(), trained.err());
     Path json = dir.resolve("eval.json");
