@@ -257,7 +257,7 @@ public final class Args {
       return null;
     }
     outputs.prepareDir(name, p);
-    return new OutputDir(p, outputs);
+    return new OutputDir(name, p, outputs);
   }
 
   /**

@@ -11,10 +11,12 @@ import java.nio.file.Path;
  */
 public final class OutputDir {
 
+  private final String option;
   private final Path path;
   private final Outputs outputs;
 
-  OutputDir(Path path, Outputs outputs) {
+  OutputDir(String option, Path path, Outputs outputs) {
+    this.option = option;
     this.path = path;
     this.outputs = outputs;
   }
@@ -39,6 +41,36 @@ public final class OutputDir {
     Path f = path.resolve(name);
     outputs.register(f);
     return f;
+  }
+
+  /**
+   * Returns a subdirectory for a part of the command's outputs, made ready now like this
+   * directory (created if missing, checked to be writable); if the command then fails, the CLI
+   * removes the files written through its {@link #file(String)} and the subdirectory itself if
+   * this call created it and it is empty.
+   *
+   * @param name the subdirectory's name
+   * @return the subdirectory
+   * @throws UsageException if it is a file or cannot be created or written
+   */
+  public OutputDir subdir(String name) {
+    Path p = path.resolve(name);
+    outputs.prepareDir(option, p);
+    return new OutputDir(option, p, outputs);
+  }
+
+  /**
+   * Returns the path of a directory that a writer creates as a whole (e.g. a model bundle moved
+   * into place atomically), and records it for clean-up: if the command fails, the CLI removes
+   * the directory with everything in it, provided it did not exist before this call.
+   *
+   * @param name the directory's name
+   * @return the directory's path
+   */
+  public Path tree(String name) {
+    Path d = path.resolve(name);
+    outputs.registerTree(d);
+    return d;
   }
 
   /** Returns the directory's path. */

@@ -21,6 +21,8 @@ final class Outputs {
   private final List<Path> createdDirs = new ArrayList<>();
   /** Files this run announced that did not exist before it. */
   private final Set<Path> newFiles = new LinkedHashSet<>();
+  /** Directory trees this run announced that did not exist before it. */
+  private final Set<Path> newTrees = new LinkedHashSet<>();
 
   /**
    * Makes a directory ready: creates it (and missing parents) and checks that a file can be
@@ -98,10 +100,27 @@ final class Outputs {
   }
 
   /**
-   * Removes what this run created: its new files, then the directories it created that are
-   * empty. Best effort: anything that cannot be removed stays.
+   * Records a directory the run is about to create as a whole (clean-up removes it with its
+   * contents, only if it is new).
+   *
+   * @param dir the directory
+   */
+  void registerTree(Path dir) {
+    Path abs = dir.toAbsolutePath().normalize();
+    if (!Files.exists(abs)) {
+      newTrees.add(abs);
+    }
+  }
+
+  /**
+   * Removes what this run created: its new files and directory trees, then the directories it
+   * created that are empty. Best effort: anything that cannot be removed stays.
    */
   void discard() {
+    for (Path t : newTrees) {
+      deleteTree(t);
+    }
+    newTrees.clear();
     for (Path f : newFiles) {
       try {
         Files.deleteIfExists(f);
@@ -111,6 +130,19 @@ final class Outputs {
     }
     newFiles.clear();
     removeCreatedDirs();
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // best effort; the run's own failure is what gets reported
+    }
   }
 
   private void removeCreatedDirs() {

@@ -2,7 +2,6 @@ package io.github.mmesid.examples;
 
 import io.github.mmesid.core.ItemIdMapping;
 import io.github.mmesid.core.data.Npy;
-import io.github.mmesid.core.data.NpyArray;
 import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.engine.train.TrainingLog;
 import io.github.mmesid.quant.MmRqVaeConfig;
@@ -10,7 +9,6 @@ import io.github.mmesid.quant.MmRqVaeModel;
 import io.github.mmesid.quant.MmRqVaeTrainer;
 import io.github.mmesid.quant.MmRqVaeTrainingResult;
 import io.github.mmesid.quant.QuantReport;
-import io.github.mmesid.quant.QuantizedSemanticIdCodec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -171,7 +169,7 @@ public final class QuantizeCommand implements Command {
       String used = "";
       if (mappings[i] != null) {
         int rows = m.length;
-        m = align(f, m, mappings[i], args.get("mapping"));
+        m = EmbeddingTables.align(f, m, mappings[i], args.get("mapping"));
         used = String.format(Locale.ROOT, " (aligned by --mapping: %d of %d rows used)", m.length, rows);
       } else if (dropRow0) {
         if (m.length < 2) {
@@ -196,48 +194,16 @@ public final class QuantizeCommand implements Command {
       out.printf(Locale.ROOT, "trained %d updates (%d epochs%s) in %.1f s, last loss %.5f%n",
           log.steps(), log.epochsCompleted(), log.stoppedEarly() ? ", stopped early" : "", log.seconds(),
           log.lastLoss());
-      outDir.file(MmRqVaeModel.WEIGHTS_FILE);
-      outDir.file(MmRqVaeModel.MANIFEST_FILE);
-      model.save(outDir.path());
-      if (mapping != null) {
-        mapping.writeCsv(outDir.file(ItemIdMapping.FILE_NAME));
-      }
-      for (String m : model.modalities()) {
-        QuantizedSemanticIdCodec codec = QuantizedSemanticIdCodec.encode(model.quantizer(m), data.get(m), true);
-        writeTable(outDir.file("codes_" + m + ".npy"), codec.baseCodes(), paddingRowOut);
-        writeTable(outDir.file("sids_" + m + ".npy"), codec.idTable(), paddingRowOut);
-        float[][][] books = model.codebooks(m);
-        int l = books.length;
-        int k = books[0].length;
-        int e = books[0][0].length;
-        float[] flat = new float[l * k * e];
-        for (int a = 0; a < l; a++) {
-          for (int b = 0; b < k; b++) {
-            System.arraycopy(books[a][b], 0, flat, (a * k + b) * e, e);
-          }
-        }
-        Outputs.writeNpy(outDir.file("codebooks_" + m + ".npy"), NpyArray.ofFloats(flat, l, k, e));
-      }
       long t0 = System.nanoTime();
-      QuantReport report = QuantReport.compute(model, data, pairs, cfg.seed());
       Map<String, Object> extra = new LinkedHashMap<>();
       extra.put("training", log);
       extra.put("padding_row_dropped", dropRow0);
       extra.put("padding_row_in_outputs", paddingRowOut);
       extra.put("mapping", mapping == null ? null : ItemIdMapping.FILE_NAME);
       extra.put("config", cfg);
-      report.writeJson(outDir.file("report.json"), extra);
-      for (QuantReport.ModalityReport r : report.modalities()) {
-        out.printf(Locale.ROOT, "%s: recon MSE %.5f, collision rate %.4f (after disambiguation %.4f, max %d items/ID), "
-            + "kendall tau %.4f, usage %s, perplexity %s%n", r.name(), r.reconstructionMse(),
-            r.collisions().collisionRate(), r.disambiguated().collisionRate(), r.collisions().maxItemsPerId(),
-            r.kendallTau(), fmt(r.usage()), fmt(r.perplexity()));
-      }
-      for (QuantReport.CrossModalReport c : report.crossModal()) {
-        out.printf(Locale.ROOT, "%s vs %s: code NMI per level %s, quantised-distance tau %.4f%n", c.anchor(),
-            c.other(), fmt(c.codeNmi()), c.quantizedDistanceTau());
-      }
-      out.printf(Locale.ROOT, "report computed in %.1f s; wrote %s%n", (System.nanoTime() - t0) / 1e9, outDir);
+      QuantReport report = QuantOutputs.write(outDir, model, data, paddingRowOut, mapping, pairs, cfg.seed(), extra);
+      QuantOutputs.print(out, report);
+      out.printf(Locale.ROOT, "outputs and report written in %.1f s; wrote %s%n", (System.nanoTime() - t0) / 1e9, outDir);
     }
     return 0;
   }
@@ -278,59 +244,6 @@ public final class QuantizeCommand implements Command {
       throw new UsageException("--mapping '" + v + "' names no mapping file; omit it, or give " + ItemIdMapping.FILE_NAME);
     }
     return out;
-  }
-
-  /**
-   * Aligns a table indexed by external id (row r = the item with external id r) to internal ids:
-   * row i - 1 of the result is internal id i.
-   */
-  static float[][] align(Path table, float[][] rows, ItemIdMapping mapping, String mappingOption) {
-    float[][] out = new float[mapping.size()][];
-    int missing = 0;
-    String firstMissing = null;
-    for (int i = 1; i <= mapping.size(); i++) {
-      String ext = mapping.originalId(i);
-      long r;
-      try {
-        r = Long.parseLong(ext.trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--mapping " + mappingOption + ": external id '" + ext + "' of item " + i
-            + " is not a row number of " + table + "; --mapping aligns tables whose row r holds the item with "
-            + "external id r (integer ids)");
-      }
-      if (r < 0 || r >= rows.length) {
-        if (missing++ == 0) {
-          firstMissing = "item " + i + " (external id " + ext + ")";
-        }
-        continue;
-      }
-      out[i - 1] = rows[(int) r];
-    }
-    if (missing > 0) {
-      throw new IllegalArgumentException(table + " has rows 0.." + (rows.length - 1) + " but " + missing + " of the "
-          + mapping.size() + " items of --mapping have an external id without a row, first " + firstMissing
-          + "; the table needs a row for every mapped item");
-    }
-    return out;
-  }
-
-  private static String fmt(double[] v) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < v.length; i++) {
-      sb.append(i > 0 ? ", " : "").append(String.format(Locale.ROOT, v[i] >= 10 ? "%.1f" : "%.3f", v[i]));
-    }
-    return sb.append(']').toString();
-  }
-
-  /** Writes a code table with one row per input row (a zero row 0 for the padding row). */
-  private static void writeTable(Path file, int[][] rows, boolean paddingRow) {
-    int width = rows[0].length;
-    int offset = paddingRow ? 1 : 0;
-    int[] flat = new int[(rows.length + offset) * width];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(rows[i], 0, flat, (i + offset) * width, width);
-    }
-    Npy.write(file, NpyArray.ofInts(flat, rows.length + offset, width));
   }
 
   /**

@@ -128,7 +128,7 @@ class CliInputsTest {
     }
     Path textNpy = dir.resolve("text.npy");
     Npy.write(textNpy, NpyArray.ofFloats(text, rows, 3));
-    float[][] aligned = QuantizeCommand.align(textNpy, Npy.readFloatMatrix(textNpy), m, items.toString());
+    float[][] aligned = EmbeddingTables.align(textNpy, Npy.readFloatMatrix(textNpy), m, items.toString());
     for (int i = 1; i <= m.size(); i++) {
       assertEquals(Float.parseFloat(m.originalId(i)), aligned[i - 1][0], "row " + (i - 1) + " = internal id " + i);
     }

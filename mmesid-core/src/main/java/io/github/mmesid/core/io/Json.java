@@ -16,6 +16,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -230,9 +233,46 @@ public final class Json {
         throw new IllegalArgumentException(source + ": unknown " + base.getClass().getSimpleName()
             + " field '" + e.getKey() + "'; allowed: " + keys(base));
       }
-      merged.set(key, parseLike(current, e.getValue(), key, source));
+      JsonNode like = current;
+      if (current.isArray() && current.isEmpty()) {
+        // an empty default tells nothing about its elements: take their type from the field
+        like = JsonNodeFactory.instance.arrayNode().add(elementTemplate(base.getClass(), key));
+      }
+      merged.set(key, parseLike(like, e.getValue(), key, source));
     }
     return bind(merged, (Class<R>) base.getClass(), source);
+  }
+
+  /**
+   * A value of the element type of an array or list record field, for parsing its elements:
+   * text for strings and enums, integers, floating-point numbers or booleans (a number when the
+   * type cannot be told).
+   */
+  private static JsonNode elementTemplate(Class<?> recordType, String key) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    Type t = null;
+    for (RecordComponent c : recordType.getRecordComponents()) {
+      if (snakeCase(c.getName()).equals(key)) {
+        t = c.getType().isArray() ? c.getType().getComponentType() : c.getGenericType();
+      }
+    }
+    if (t instanceof ParameterizedType p && p.getActualTypeArguments().length == 1) {
+      t = p.getActualTypeArguments()[0];
+    }
+    if (t == String.class) {
+      return f.textNode("");
+    }
+    if (t instanceof Class<?> c && c.isEnum() && c.getEnumConstants().length > 0) {
+      return f.textNode(c.getEnumConstants()[0].toString().toUpperCase(Locale.ROOT));
+    }
+    if (t == int.class || t == long.class || t == short.class || t == Integer.class || t == Long.class
+        || t == Short.class) {
+      return f.numberNode(0L);
+    }
+    if (t == boolean.class || t == Boolean.class) {
+      return f.booleanNode(false);
+    }
+    return f.numberNode(0.0);
   }
 
   /**

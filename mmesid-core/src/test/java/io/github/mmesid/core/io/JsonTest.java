@@ -83,6 +83,27 @@ class JsonTest {
     assertTrue(e.getMessage().startsWith("cfg.json: not valid JSON"), e.getMessage());
   }
 
+  /** Array and list fields whose defaults are empty. */
+  record Lists(List<String> names, List<Mode> modes, int[] sizes, List<Double> weights) {}
+
+  @Test
+  void overridesOfEmptyDefaultArraysParseByTheElementType() {
+    Lists empty = new Lists(List.of(), List.of(), new int[0], List.of());
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("names", "collab,text");
+    v.put("modes", "fast,slow-and-steady");
+    v.put("sizes", "3,4");
+    v.put("weights", "0.5,2");
+    Lists l = Json.withOverrides(empty, v, "cli");
+    assertEquals(List.of("collab", "text"), l.names());
+    assertEquals(List.of(Mode.FAST, Mode.SLOW_AND_STEADY), l.modes());
+    assertArrayEquals(new int[] {3, 4}, l.sizes());
+    assertEquals(List.of(0.5, 2.0), l.weights());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Json.withOverrides(empty, Map.of("sizes", "3,x"), "cli"));
+    assertTrue(e.getMessage().contains("sizes = 'x' is not an integer"), e.getMessage());
+  }
+
   @Test
   void overridesParseTextByTheFieldsType() {
     Map<String, String> v = new LinkedHashMap<>();

@@ -263,6 +263,26 @@ final class MmeSidBundle {
 
   // ------------------------------------------------------------------ load
 
+  /**
+   * Whether a bundle adapts a Hugging Face checkpoint that must be given at load (LoRA or frozen
+   * checkpoint backbone), read from its manifest.
+   */
+  static boolean requiresBaseModel(Path dir) {
+    Path manifest = dir.resolve(MANIFEST);
+    if (!Files.isRegularFile(manifest)) {
+      throw new IllegalArgumentException(dir + " is not an MME-SID bundle: " + MANIFEST
+          + " is missing");
+    }
+    JsonNode root = Json.readTree(manifest);
+    if (!FORMAT.equals(root.path("format").asText())) {
+      throw new IllegalArgumentException(manifest + ": \"format\" is " + root.path("format")
+          + "; expected \"" + FORMAT + "\"");
+    }
+    JsonNode bb = root.path("backbone");
+    return "checkpoint".equals(bb.path("kind").asText())
+        && !TrainingMode.FULL.name().equals(bb.path("mode").asText());
+  }
+
   static MmeSidRecommender load(Path dir, Path baseModel, RuntimeOptions runtime) {
     Path manifest = dir.resolve(MANIFEST);
     if (!Files.isRegularFile(manifest)) {
@@ -335,17 +355,18 @@ final class MmeSidBundle {
       }
       weights = LlamaWeights.load(baseModel);
       checkSameArchitecture(weights.config(), llama, baseModel.toString());
-      if (mode == TrainingMode.LORA) {
-        LoraConfig lc = LoraConfig.read(dir.resolve(ADAPTER_DIR));
-        if (!lc.equals(config.loraConfig())) {
-          throw new IllegalArgumentException(dir.resolve(ADAPTER_DIR) + ": adapter config " + lc
-              + " differs from the bundle config's LoRA settings " + config.loraConfig());
-        }
-        adapters = LoraAdapters.load(dir.resolve(ADAPTER_DIR), weights.config());
-        for (Map.Entry<String, TensorData> e : adapters.tensors().entrySet()) {
-          Finite.check(e.getValue().toFloats(), e.getValue().shape(),
-              dir.resolve(ADAPTER_DIR) + " tensor " + e.getKey());
-        }
+    }
+    // LoRA adapters: over a checkpoint, or over a stored preset backbone trained with LoRA
+    if (mode == TrainingMode.LORA) {
+      LoraConfig lc = LoraConfig.read(dir.resolve(ADAPTER_DIR));
+      if (!lc.equals(config.loraConfig())) {
+        throw new IllegalArgumentException(dir.resolve(ADAPTER_DIR) + ": adapter config " + lc
+            + " differs from the bundle config's LoRA settings " + config.loraConfig());
+      }
+      adapters = LoraAdapters.load(dir.resolve(ADAPTER_DIR), weights.config());
+      for (Map.Entry<String, TensorData> e : adapters.tensors().entrySet()) {
+        Finite.check(e.getValue().toFloats(), e.getValue().shape(),
+            dir.resolve(ADAPTER_DIR) + " tensor " + e.getKey());
       }
     }
     MmeSidSpec spec = new MmeSidSpec(config, (int) n, mods, weights.config(), mode, checkpoint,

@@ -399,6 +399,20 @@ public final class MmeSidRecommender implements SequentialRecommender {
     return MmeSidBundle.load(dir, baseModel, runtime);
   }
 
+  /**
+   * Whether a saved bundle adapts a Hugging Face checkpoint (LoRA or frozen backbone), so that
+   * it must be loaded with {@link #load(java.nio.file.Path, java.nio.file.Path, RuntimeOptions)}
+   * and the checkpoint's directory; false when the bundle stores its own backbone.
+   *
+   * @param dir the bundle directory
+   * @return true if loading needs the base model
+   * @throws IllegalArgumentException if the directory is not an MME-SID bundle
+   * @throws java.io.UncheckedIOException if the manifest cannot be read
+   */
+  public static boolean requiresBaseModel(java.nio.file.Path dir) {
+    return MmeSidBundle.requiresBaseModel(dir);
+  }
+
   /** Closes the inference session; idempotent. */
   @Override
   public void close() {
