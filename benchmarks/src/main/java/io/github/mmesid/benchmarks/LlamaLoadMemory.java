@@ -1,7 +1,7 @@
 package io.github.mmesid.benchmarks;
 
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
-import io.github.mmesid.core.io.safetensors.DType;
+import io.github.mmesid.core.io.safetensors.SafetensorsDType;
 import io.github.mmesid.llm.llama.LlamaCheckpointWriter;
 import io.github.mmesid.llm.llama.LlamaConfig;
 import io.github.mmesid.llm.llama.LlamaHiddenStates;
@@ -39,7 +39,7 @@ public final class LlamaLoadMemory {
       Path dir = Path.of(args[1]);
       long t0 = System.nanoTime();
       LlamaCheckpointWriter.writeRandom(dir, CONFIG, 1,
-          new LlamaCheckpointWriter.Format(DType.valueOf(args[2]), 400L << 20));
+          new LlamaCheckpointWriter.Format(SafetensorsDType.valueOf(args[2]), 400L << 20));
       System.out.printf(Locale.ROOT, "wrote %s (%s) in %.1f s: %d bytes%n", dir, args[2],
           (System.nanoTime() - t0) / 1e9, size(dir));
       return;

@@ -100,6 +100,6 @@ public class LlamaLoraTrainBenchmark {
    */
   @Benchmark
   public long train() {
-    return trainer.fit(withNoise).steps();
+    return trainer.train(withNoise).steps();
   }
 }

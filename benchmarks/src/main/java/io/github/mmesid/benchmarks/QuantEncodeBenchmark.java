@@ -1,11 +1,10 @@
 package io.github.mmesid.benchmarks;
 
-import io.github.mmesid.core.engine.runtime.RuntimeOptions;
-import io.github.mmesid.quant.MmRqVae;
+import io.github.mmesid.core.engine.train.RunOptions;
+import io.github.mmesid.quant.MmRqVaeTrainer;
 import io.github.mmesid.quant.MmRqVaeConfig;
 import io.github.mmesid.quant.MmRqVaeModel;
 import io.github.mmesid.quant.RqQuantizer;
-import io.github.mmesid.quant.TrainingOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -65,7 +64,7 @@ public class QuantEncodeBenchmark {
         .epochs(1).kmeansIterations(5).seed(1).build();
     Map<String, float[][]> data = new LinkedHashMap<>();
     data.put("collab", x);
-    model = MmRqVae.train(data, cfg, TrainingOptions.defaults().withRuntime(RuntimeOptions.defaults()))
+    model = MmRqVaeTrainer.train(data, cfg, RunOptions.defaults())
         .model();
     quantizer = model.quantizer("collab");
     batch = java.util.Arrays.copyOf(x, BATCH);

@@ -1,10 +1,10 @@
 package io.github.mmesid.benchmarks;
 
 import io.github.mmesid.core.data.Npy;
-import io.github.mmesid.core.engine.runtime.RuntimeOptions;
-import io.github.mmesid.quant.MmRqVae;
+import io.github.mmesid.core.engine.train.RunOptions;
+import io.github.mmesid.quant.MmRqVaeTrainer;
+import io.github.mmesid.quant.MmRqVaeTrainingResult;
 import io.github.mmesid.quant.MmRqVaeConfig;
-import io.github.mmesid.quant.TrainingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -75,9 +75,9 @@ public class QuantTrainEpochBenchmark {
   @Benchmark
   public double train() {
     MmRqVaeConfig cfg = MmRqVaeConfig.builder().epochs(epochs).validateEvery(epochs).build();
-    MmRqVae.Result r = MmRqVae.train(data, cfg,
-        TrainingOptions.defaults().withRuntime(RuntimeOptions.defaults()).withLogEvery(1000));
+    MmRqVaeTrainingResult r = MmRqVaeTrainer.train(data, cfg,
+        RunOptions.builder().logEvery(1000).build());
     r.model().close();
-    return r.training().lastLoss();
+    return r.log().lastLoss();
   }
 }

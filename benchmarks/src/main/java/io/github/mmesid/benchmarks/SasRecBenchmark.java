@@ -52,7 +52,7 @@ public class SasRecBenchmark {
   /** Builds the model and seeded histories. */
   @Setup(Level.Trial)
   public void setUp() {
-    SasRecConfig c = SasRecConfig.builder().threads(threads).build();
+    SasRecConfig c = SasRecConfig.builder().build();
     rec = SasRecRecommender.untrained(c, items,
         RuntimeOptions.builder().intraOpThreads(threads).build());
     SplittableRandom r = new SplittableRandom(7);

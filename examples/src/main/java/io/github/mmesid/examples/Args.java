@@ -20,6 +20,7 @@ public final class Args {
   private final String command;
   private final Map<String, Option> spec;
   private final Map<String, String> values;
+  private final Outputs outputs = new Outputs();
 
   private Args(String command, Map<String, Option> spec, Map<String, String> values) {
     this.command = command;
@@ -239,6 +240,47 @@ public final class Args {
       throw new UsageException("--" + name + " '" + v + "' is not allowed; allowed: " + String.join(", ", allowed));
     }
     return v;
+  }
+
+  /**
+   * Returns an option as an output directory, made ready now, before the command's work: created
+   * if missing, and checked to be writable. If the command then fails, the CLI removes the files
+   * it wrote through {@link OutputDir#file} and the directory if this call created it.
+   *
+   * @param name the option name
+   * @return the directory, or null if the option is absent without default
+   * @throws UsageException if the path is a file or cannot be created or written, with the reason
+   */
+  public OutputDir outputDir(String name) {
+    Path p = path(name);
+    if (p == null) {
+      return null;
+    }
+    outputs.prepareDir(name, p);
+    return new OutputDir(name, p, outputs);
+  }
+
+  /**
+   * Returns an option as an output file, made ready now: its directory created if missing and
+   * checked to be writable. If the command then fails, the CLI removes the file if it did not
+   * exist before, and the directories this call created.
+   *
+   * @param name the option name
+   * @return the file, or null if the option is absent without default
+   * @throws UsageException if the path is a directory or its directory is not usable
+   */
+  public Path outputFile(String name) {
+    Path p = path(name);
+    if (p == null) {
+      return null;
+    }
+    outputs.prepareFile(name, p);
+    return p;
+  }
+
+  /** Removes the outputs this run created (called by the CLI when the command fails). */
+  void discardOutputs() {
+    outputs.discard();
   }
 
   /**

@@ -31,6 +31,16 @@ public interface Command {
   List<Option> options();
 
   /**
+   * Returns the conditions under which options have an effect; the CLI rejects an option given
+   * where it would be ignored. Checked after parsing, before {@link #run}.
+   *
+   * @return the rules (none by default)
+   */
+  default List<OptionRule> optionRules() {
+    return List.of();
+  }
+
+  /**
    * Runs the command.
    *
    * @param args the parsed options
@@ -39,6 +49,8 @@ public interface Command {
    * @throws UsageException for a bad argument (exit status 2)
    * @throws IllegalArgumentException for bad input data (exit status 1)
    * @throws java.io.UncheckedIOException for IO failures (exit status 1)
+   * @throws RuntimeException any other failure (exit status 1, one line; the CLI removes the
+   *     outputs the command created through {@link Args#outputDir} and {@link Args#outputFile})
    */
   int run(Args args, PrintStream out);
 }

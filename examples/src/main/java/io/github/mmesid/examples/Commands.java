@@ -18,6 +18,8 @@ public final class Commands {
         new EvaluateCommand(),
         new TrainSasRecCommand(),
         new QuantizeCommand(),
+        new TrainMmeSidCommand(),
+        new RecommendCommand(),
         new LlamaHiddenCommand(),
         new EmbedTextCommand());
   }

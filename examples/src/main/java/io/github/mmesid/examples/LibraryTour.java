@@ -10,11 +10,11 @@ import io.github.mmesid.core.data.SyntheticDataGenerator;
 import io.github.mmesid.llm.sasrec.SasRecConfig;
 import io.github.mmesid.llm.sasrec.SasRecRecommender;
 import io.github.mmesid.llm.sasrec.SasRecTrainer;
-import io.github.mmesid.quant.MmRqVae;
+import io.github.mmesid.core.engine.train.RunOptions;
+import io.github.mmesid.quant.MmRqVaeTrainer;
 import io.github.mmesid.quant.MmRqVaeConfig;
 import io.github.mmesid.quant.MmRqVaeModel;
 import io.github.mmesid.quant.QuantizedSemanticIdCodec;
-import io.github.mmesid.quant.TrainingOptions;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -71,7 +71,7 @@ public final class LibraryTour {
           .build();
       MmRqVaeConfig quantConfig = MmRqVaeConfig.builder().levels(3).codebookSize(32)
           .latentDim(16).hiddenLayers(64).epochs(quantEpochs).seed(7).build();
-      try (MmRqVaeModel model = MmRqVae.train(catalog, quantConfig, TrainingOptions.defaults())
+      try (MmRqVaeModel model = MmRqVaeTrainer.train(catalog, quantConfig, RunOptions.defaults())
           .model()) {
         // 4. Semantic IDs (with a disambiguation code where items collide) and code embeddings.
         float[][] collab = catalog.matrix("collab");

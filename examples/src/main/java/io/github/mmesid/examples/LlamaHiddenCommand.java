@@ -1,6 +1,5 @@
 package io.github.mmesid.examples;
 
-import io.github.mmesid.core.data.Npy;
 import io.github.mmesid.core.data.NpyArray;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import io.github.mmesid.llm.llama.LlamaHiddenStates;
@@ -58,7 +57,7 @@ public final class LlamaHiddenCommand implements Command {
       }
     }
     int threads = args.intValue("threads", 1, 1024);
-    Path file = args.path("out");
+    Path file = args.outputFile("out");
     long t0 = System.nanoTime();
     LlamaWeights w = LlamaWeights.load(dir);
     long t1 = System.nanoTime();
@@ -70,7 +69,7 @@ public final class LlamaHiddenCommand implements Command {
       r = hs.run(ids);
     }
     long t2 = System.nanoTime();
-    Npy.write(file, NpyArray.ofFloats(r.values(), r.batch(), r.seqLen(), r.hidden()));
+    Outputs.writeNpy(file, NpyArray.ofFloats(r.values(), r.batch(), r.seqLen(), r.hidden()));
     long t3 = System.nanoTime();
     out.printf(Locale.ROOT, "input_ids [%d, %d] -> hidden_states [%d, %d, %d] (compile + run "
         + "%.2f s)%n", r.batch(), r.seqLen(), r.batch(), r.seqLen(), r.hidden(),

@@ -1,29 +1,23 @@
 package io.github.mmesid.examples;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.mmesid.core.ItemIdMapping;
 import io.github.mmesid.core.SequenceDataset;
-import io.github.mmesid.core.data.AtomicFiles;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
-import io.github.mmesid.core.data.RatingsCsv;
-import io.github.mmesid.core.data.SequenceFiles;
 import io.github.mmesid.core.data.Split;
 import io.github.mmesid.core.engine.train.TrainingListener;
+import io.github.mmesid.core.engine.train.TrainingLog;
 import io.github.mmesid.core.engine.train.ValidationInfo;
 import io.github.mmesid.core.eval.EvaluationResult;
 import io.github.mmesid.core.eval.Evaluator;
+import io.github.mmesid.core.io.Json;
 import io.github.mmesid.llm.sasrec.SasRecConfig;
 import io.github.mmesid.llm.sasrec.SasRecLoss;
 import io.github.mmesid.llm.sasrec.SasRecRecommender;
 import io.github.mmesid.llm.sasrec.SasRecTrainer;
 import io.github.mmesid.llm.sasrec.SasRecTrainingResult;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,56 +49,66 @@ public final class TrainSasRecCommand implements Command {
     return "train SASRec (early stopping on validation NDCG@10); write model, item_emb.npy, metrics.json";
   }
 
+  /** The SASRec config options: one per {@link SasRecConfig} field, named after it. */
+  static final ConfigOptions<SasRecConfig> CONFIG = new ConfigOptions<>(SasRecConfig.builder().build(),
+      Map.ofEntries(
+          Map.entry("dim", "embedding and hidden size"),
+          Map.entry("blocks", "self-attention blocks"),
+          Map.entry("heads", "attention heads"),
+          Map.entry("ffn-dim", "feed-forward inner size (0: same as --dim)"),
+          Map.entry("max-len", "longest history the model sees"),
+          Map.entry("dropout", "dropout rate"),
+          Map.entry("loss", "full-softmax cross-entropy (ce) or sampled binary cross-entropy (bce)"),
+          Map.entry("negatives", "sampled negatives per target (only with --loss sampled_bce)"),
+          Map.entry("learning-rate", "AdamW learning rate"),
+          Map.entry("weight-decay", "AdamW weight decay"),
+          Map.entry("batch-size", "sequences per update"),
+          Map.entry("epochs", "maximum epochs"),
+          Map.entry("patience", "stop after N epochs without better validation NDCG@10 (0: never)"),
+          Map.entry("validation-users", "validate on a seeded sample of N users (0: all)"),
+          Map.entry("seed", "random seed")));
+
   @Override
   public List<Option> options() {
-    SasRecConfig d = SasRecConfig.builder().build();
-    return List.of(
-        Option.optional("sequences", "FILE", "sequences file, one line per user: 'user item item ...'", null),
-        Option.optional("ratings", "CSV", "ratings CSV (userId,movieId,rating,timestamp) instead of --sequences", null),
-        Option.required("out", "DIR", "output directory"),
-        Option.optional("dim", "D", "embedding size", Integer.toString(d.dim())),
-        Option.optional("blocks", "N", "self-attention blocks", Integer.toString(d.blocks())),
-        Option.optional("heads", "H", "attention heads", Integer.toString(d.heads())),
-        Option.optional("ffn-dim", "F", "feed-forward inner size (default: --dim)", null),
-        Option.optional("max-len", "L", "longest history the model sees", Integer.toString(d.maxLen())),
-        Option.optional("dropout", "P", "dropout rate", Double.toString(d.dropout())),
-        Option.optional("loss", "ce|bce", "full-softmax cross-entropy or sampled binary cross-entropy", "ce"),
-        Option.optional("negatives", "K", "negatives per target for --loss bce", Integer.toString(d.negatives())),
-        Option.optional("lr", "X", "AdamW learning rate", Double.toString(d.learningRate())),
-        Option.optional("weight-decay", "X", "AdamW weight decay", Double.toString(d.weightDecay())),
-        Option.optional("batch-size", "B", "sequences per update", Integer.toString(d.batchSize())),
-        Option.optional("epochs", "N", "maximum epochs", Integer.toString(d.epochs())),
-        Option.optional("patience", "N", "stop after N epochs without better validation NDCG@10 (0: never)",
-            Integer.toString(d.patience())),
-        Option.optional("validation-users", "N", "validate on a seeded sample of N users (0: all)",
-            Integer.toString(d.validationUsers())),
-        Option.optional("threads", "N", "ONNX Runtime threads", Integer.toString(d.threads())),
-        Option.optional("seed", "S", "random seed", Long.toString(d.seed())),
-        Option.optional("checkpoints", "DIR", "write resumable checkpoints to DIR (resumes a run found there)", null));
+    List<Option> o = new ArrayList<>(Interactions.options());
+    o.add(Option.required("out", "DIR", "output directory (created if missing; with --ratings also gets "
+        + ItemIdMapping.FILE_NAME + ")"));
+    o.addAll(CONFIG.options());
+    o.addAll(RunOptionsCli.options());
+    return o;
+  }
+
+  @Override
+  public List<OptionRule> optionRules() {
+    List<OptionRule> rules = new ArrayList<>(Interactions.rules());
+    rules.add(new OptionRule("negatives", a -> isSampledBce(a.get("loss")),
+        "unless --loss is bce: --loss ce scores every item and samples no negatives"));
+    return rules;
+  }
+
+  private static boolean isSampledBce(String loss) {
+    try {
+      return SasRecLoss.parse(loss) == SasRecLoss.SAMPLED_BCE;
+    } catch (IllegalArgumentException e) {
+      return true; // an unknown --loss is reported by config()
+    }
   }
 
   @Override
   public int run(Args args, PrintStream out) {
-    boolean seq = args.get("sequences") != null;
-    boolean csv = args.get("ratings") != null;
-    if (seq == csv) {
-      throw new UsageException("give exactly one of --sequences FILE or --ratings CSV");
-    }
-    Path input = args.existingFile(seq ? "sequences" : "ratings");
-    Path dir = args.path("out");
+    Interactions.inputFile(args);
     SasRecConfig config = config(args);
+    OutputDir dir = args.outputDir("out");
+    args.outputDir("checkpoints");
 
     long t0 = System.nanoTime();
-    SequenceDataset data = seq ? SequenceFiles.read(input) : RatingsCsv.read(input);
+    Interactions in = Interactions.read(args);
+    Path input = in.input();
+    SequenceDataset data = in.dataset();
     LeaveOneOutSplit loo = LeaveOneOutSplit.of(data);
     out.printf(Locale.ROOT, "data: %s  users=%d items=%d interactions=%d%n", input, data.numUsers(),
         data.numItems(), data.numInteractions());
     out.println("config: " + config);
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create output directory " + dir, e);
-    }
     TrainingListener progress = new TrainingListener() {
       @Override
       public void onValidation(ValidationInfo v) {
@@ -112,38 +116,35 @@ public final class TrainSasRecCommand implements Command {
             v.step(), v.metric(), v.best(), v.improved() ? " *" : "");
       }
     };
-    SasRecTrainingResult r = SasRecTrainer.train(loo, config, args.path("checkpoints"), List.of(progress));
+    SasRecTrainingResult r = SasRecTrainer.train(loo, config,
+        RunOptionsCli.parse(args).toBuilder().listener(progress).build());
     try (SasRecRecommender rec = r.recommender()) {
-      rec.save(dir.resolve(MODEL_FILE));
-      rec.exportItemEmbeddings(dir.resolve(EMB_FILE));
+      rec.save(dir.file(MODEL_FILE));
+      rec.exportItemEmbeddings(dir.file(EMB_FILE));
+      Path mapping = in.writeMapping(dir);
       long t1 = System.nanoTime();
       EvaluationResult test = Evaluator.builder().split(Split.TEST).ks(5, 10, 20).threads(1)
           .batchSize(SasRecRecommender.SCORING_BATCH).build().evaluate(rec, loo);
       long t2 = System.nanoTime();
-      test.writeJson(dir.resolve(METRICS_FILE));
+      test.writeJson(dir.file(METRICS_FILE));
+      TrainingLog log = r.log();
       out.printf(Locale.ROOT, "trained %d epochs (%d updates) in %.1f s; best valid NDCG@10 %.4f at step %d%s%n",
-          r.training().epochsCompleted(), r.training().steps(), r.trainingSeconds(), r.training().bestMetric(),
-          r.training().bestStep(), r.training().stoppedEarly() ? " (early stop)" : "");
+          log.epochsCompleted(), log.steps(), log.seconds(), log.bestMetric(), log.bestStep(),
+          log.stoppedEarly() ? " (early stop)" : "");
       out.print(test.toTable());
-      long peak = peakRssBytes();
+      long peak = TrainingLog.currentPeakRssBytes();
       Map<String, Object> stats = new LinkedHashMap<>();
       stats.put("input", input.toString());
-      stats.put("config", config.toJson());
-      stats.put("epochs", r.training().epochsCompleted());
-      stats.put("steps", r.training().steps());
-      stats.put("stoppedEarly", r.training().stoppedEarly());
-      stats.put("bestValidNdcg@10", r.training().bestMetric());
-      stats.put("bestStep", r.training().bestStep());
-      stats.put("trainingSeconds", r.trainingSeconds());
-      stats.put("testEvaluationSeconds", (t2 - t1) / 1e9);
-      stats.put("totalSeconds", (t2 - t0) / 1e9);
-      stats.put("droppedTargets", r.droppedTargets());
-      stats.put("peakRssBytes", peak);
-      stats.put("validNdcg@10", r.validations().stream().map(ValidationInfo::metric).toList());
-      writeJson(dir.resolve(TRAINING_FILE), stats);
-      out.printf(Locale.ROOT, "peak memory (RSS) %s; wrote %s, %s, %s, %s to %s%n",
+      stats.put("config", config);
+      stats.put("training", log);
+      stats.put("test_evaluation_seconds", (t2 - t1) / 1e9);
+      stats.put("total_seconds", (t2 - t0) / 1e9);
+      stats.put("dropped_targets", r.droppedTargets());
+      stats.put("peak_rss_bytes", peak);
+      Json.writeFile(dir.file(TRAINING_FILE), stats);
+      out.printf(Locale.ROOT, "peak memory (RSS) %s; wrote %s, %s, %s, %s%s to %s%n",
           peak < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f MiB", peak / 1048576.0), MODEL_FILE, EMB_FILE,
-          METRICS_FILE, TRAINING_FILE, dir);
+          METRICS_FILE, TRAINING_FILE, mapping == null ? "" : ", " + ItemIdMapping.FILE_NAME, dir);
     }
     return 0;
   }
@@ -156,68 +157,6 @@ public final class TrainSasRecCommand implements Command {
    * @throws UsageException if an option is out of range
    */
   static SasRecConfig config(Args args) {
-    SasRecConfig.Builder b = SasRecConfig.builder()
-        .dim(args.intValue("dim", 1, SasRecConfig.MAX_DIM))
-        .blocks(args.intValue("blocks", 1, 64))
-        .heads(args.intValue("heads", 1, SasRecConfig.MAX_DIM))
-        .maxLen(args.intValue("max-len", 1, SasRecConfig.MAX_LEN))
-        .dropout(doubleValue(args, "dropout"))
-        .negatives(args.intValue("negatives", 1, 10_000))
-        .learningRate(doubleValue(args, "lr"))
-        .weightDecay(doubleValue(args, "weight-decay"))
-        .batchSize(args.intValue("batch-size", 1, 65_536))
-        .epochs(args.intValue("epochs", 1, 1_000_000))
-        .patience(args.intValue("patience", 0, 1_000_000))
-        .validationUsers(args.intValue("validation-users", 0, Integer.MAX_VALUE))
-        .threads(args.intValue("threads", 1, 4096))
-        .seed(args.longValue("seed"));
-    if (args.get("ffn-dim") != null) {
-      b.ffnDim(args.intValue("ffn-dim", 1, 8 * SasRecConfig.MAX_DIM));
-    }
-    try {
-      b.loss(SasRecLoss.parse(args.get("loss")));
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    }
-  }
-
-  private static double doubleValue(Args args, String name) {
-    String v = args.get(name);
-    try {
-      double x = Double.parseDouble(v == null ? "" : v.trim());
-      if (!Double.isFinite(x)) {
-        throw new NumberFormatException();
-      }
-      return x;
-    } catch (NumberFormatException e) {
-      throw new UsageException("--" + name + " '" + v + "' is not a finite number");
-    }
-  }
-
-  /** Peak resident set size of this process from /proc/self/status (VmHWM), or -1. */
-  static long peakRssBytes() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
-        if (line.startsWith("VmHWM:")) {
-          String[] p = line.substring(6).trim().split("\\s+");
-          return Long.parseLong(p[0]) * 1024;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-    return -1;
-  }
-
-  private static void writeJson(Path file, Map<String, Object> m) {
-    byte[] bytes;
-    try {
-      bytes = (new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n")
-          .getBytes(StandardCharsets.UTF_8);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("could not format training statistics: " + e.getOriginalMessage(), e);
-    }
-    AtomicFiles.write(file, o -> o.write(bytes));
+    return CONFIG.parse(args, Map.of());
   }
 }

@@ -52,7 +52,7 @@ class CliTest {
   @Test
   void badArgumentsExitNonZeroWithOneLine() throws IOException {
     assertOneLineError(run("frobnicate"), 2, "unknown command 'frobnicate'");
-    assertOneLineError(run("evaluate"), 2, "missing required option --sequences");
+    assertOneLineError(run("evaluate"), 2, "give exactly one of --sequences FILE or --ratings CSV");
     assertOneLineError(run("evaluate", "--sequences", dir.resolve("nope.txt").toString()), 2, "no such file");
     Path seq = dir.resolve("s.txt");
     Files.writeString(seq, "a 1 2 3\nb 2 3 1\n");
@@ -75,8 +75,10 @@ class CliTest {
     Result q = run("quickstart", "--users", "300", "--items", "120", "--seed", "7", "--out", out.toString());
     assertEquals(0, q.status(), q.err());
     assertTrue(q.out().contains("model: popularity") && q.out().contains("model: sasrec")
-        && q.out().contains("Recall"), q.out());
-    assertEquals(3L * Models.names().size(), q.out().lines().filter(l -> l.startsWith("  user ")).count(), q.out());
+        && q.out().contains("model: mmesid") && q.out().contains("Recall"), q.out());
+    assertTrue(q.out().contains("MME-SID vs popularity: NDCG@10"), q.out());
+    assertEquals(3L * (Models.trainedNames().size() + 1), q.out().lines().filter(l -> l.startsWith("  user ")).count(),
+        q.out());
     assertTrue(Files.isRegularFile(out.resolve("sequences.txt")));
     for (String m : new String[] {"collab", "text", "image"}) {
       assertTrue(Files.isRegularFile(out.resolve(m + ".npy")), m);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.mmesid.core.data.Npy;
 import io.github.mmesid.core.data.NpyArray;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
-import io.github.mmesid.core.io.safetensors.DType;
+import io.github.mmesid.core.io.safetensors.SafetensorsDType;
 import io.github.mmesid.llm.llama.LlamaCheckpointWriter;
 import io.github.mmesid.llm.llama.LlamaConfig;
 import io.github.mmesid.llm.llama.LlamaHiddenStates;
@@ -38,7 +38,7 @@ class LlamaHiddenCommandTest {
     Path ck = dir.resolve("ck");
     LlamaConfig c = LlamaConfig.of(16, 24, 2, 4, 2, 50, 32);
     LlamaCheckpointWriter.writeRandom(ck, c, 3,
-        new LlamaCheckpointWriter.Format(DType.BF16, 4000));
+        new LlamaCheckpointWriter.Format(SafetensorsDType.BF16, 4000));
     Path out = dir.resolve("h.npy");
     String[] r = run("llama-hidden", "--checkpoint", ck.toString(), "--ids", "1,17,42",
         "--ids", "5,6,7", "--out", out.toString(), "--threads", "1");

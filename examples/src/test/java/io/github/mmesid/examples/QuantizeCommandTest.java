@@ -49,8 +49,8 @@ class QuantizeCommandTest {
     ByteArrayOutputStream so = new ByteArrayOutputStream();
     ByteArrayOutputStream se = new ByteArrayOutputStream();
     int status = run(so, se, "quantize", "--embeddings", a + "," + b, "--names", "collab,text",
-        "--padding-row", "0", "--out", out.toString(), "--levels", "2", "--codes", "8", "--e-dim", "4",
-        "--layers", "8", "--epochs", "2", "--batch", "40", "--pairs", "500", "--threads", "1",
+        "--padding-row", "0", "--out", out.toString(), "--levels", "2", "--codebook-size", "8", "--latent-dim", "4",
+        "--hidden-layers", "8", "--epochs", "2", "--batch-size", "40", "--pairs", "500", "--threads", "1",
         "--validate-every", "1");
     assertEquals(0, status, se.toString(StandardCharsets.UTF_8));
     for (String f : new String[] {"mmrqvae.json", "mmrqvae.safetensors", "codes_collab.npy", "codes_text.npy",
@@ -88,12 +88,12 @@ class QuantizeCommandTest {
     assertTrue(se.toString(StandardCharsets.UTF_8).contains("allowed: mmd, mse"));
     se.reset();
     assertEquals(1, run(so, se, "quantize", "--embeddings", a + "," + b, "--out", dir.toString(),
-        "--codes", "4", "--levels", "1", "--epochs", "1"));
+        "--codebook-size", "4", "--levels", "1", "--epochs", "1"));
     assertTrue(se.toString(StandardCharsets.UTF_8).contains("rows"), se.toString(StandardCharsets.UTF_8));
     se.reset();
     assertEquals(1, run(so, se, "quantize", "--embeddings", a.toString(), "--out", dir.toString(),
-        "--codes", "64", "--epochs", "1"));
-    assertTrue(se.toString(StandardCharsets.UTF_8).contains("K = 64"), se.toString(StandardCharsets.UTF_8));
+        "--codebook-size", "64", "--epochs", "1"));
+    assertTrue(se.toString(StandardCharsets.UTF_8).contains("--codebook-size 64"), se.toString(StandardCharsets.UTF_8));
     se.reset();
     assertEquals(2, run(so, se, "quantize", "--embeddings", a.toString(), "--out", dir.toString(),
         "--levels", "0"));

@@ -55,8 +55,10 @@ class TrainSasRecCommandTest {
       }
     }
     JsonNode t = new ObjectMapper().readTree(out.resolve(TrainSasRecCommand.TRAINING_FILE).toFile());
-    assertEquals(2, t.get("epochs").asInt());
-    assertEquals(2, t.get("validNdcg@10").size());
+    assertEquals(2, t.get("training").get("epochs_completed").asInt());
+    assertEquals(2, t.get("training").get("validations").size());
+    assertEquals(16, t.get("config").get("dim").asInt());
+    assertTrue(t.get("peak_rss_bytes").asLong() > 0);
     assertTrue(o.toString(StandardCharsets.UTF_8).contains("valid NDCG@10"));
   }
 

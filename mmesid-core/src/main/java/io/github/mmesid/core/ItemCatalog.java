@@ -1,7 +1,6 @@
 package io.github.mmesid.core;
 
-import java.util.ArrayList;
-import java.util.Collections;
+import com.google.common.collect.ImmutableList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,7 @@ public final class ItemCatalog {
    * @return an unmodifiable list
    */
   public List<String> modalities() {
-    return Collections.unmodifiableList(new ArrayList<>(modalities.keySet()));
+    return ImmutableList.copyOf(modalities.keySet());
   }
 
   /**

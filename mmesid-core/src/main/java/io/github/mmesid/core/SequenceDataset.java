@@ -1,6 +1,5 @@
 package io.github.mmesid.core;
 
-import io.github.mmesid.core.data.ItemIdMapping;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -14,6 +13,17 @@ import java.util.Map;
  * accessors that return arrays return copies.
  */
 public final class SequenceDataset {
+
+  /**
+   * The largest item count N a dataset with internal ids may have (50 million). Item ids are
+   * array indices everywhere (scores, embedding tables), so N is what memory is sized by.
+   */
+  public static final int MAX_ITEMS = 50_000_000;
+  /**
+   * Slack of the density rule: N may exceed 4 times the number of distinct items that occur by
+   * at most this much (items that never occur still get a row in every item table).
+   */
+  public static final int SPARSE_ID_SLACK = 1_000_000;
 
   private final String[] users;
   private final Map<String, Integer> userIndex;
@@ -279,15 +289,58 @@ public final class SequenceDataset {
     /**
      * Builds a dataset over items 1..{@code numItems} with the identity id mapping.
      *
+     * <p>The ids are checked to be dense before anything of size N is allocated: N must be at
+     * most {@link #MAX_ITEMS} and at most {@code 4 * D + }{@link #SPARSE_ID_SLACK} with D the
+     * number of distinct items added; otherwise the ids are external ids that need remapping to
+     * 1..N (e.g. by reading the interactions as a ratings CSV, which remaps them).
+     *
      * @param numItems N, at least the largest item id added
      * @return the dataset
-     * @throws IllegalArgumentException if no user was added or an item exceeds N
+     * @throws IllegalArgumentException if no user was added, an item exceeds N or the ids are too
+     *     sparse or too large
      */
     public SequenceDataset build(int numItems) {
       if (numItems < 1) {
         throw new IllegalArgumentException("numItems = " + numItems + "; need N >= 1");
       }
+      if (users.isEmpty()) {
+        throw new IllegalArgumentException("a SequenceDataset needs at least one user; none was added");
+      }
+      checkIdSpace(numItems);
       return build(ItemIdMapping.identity(numItems));
+    }
+
+    private void checkIdSpace(int numItems) {
+      if (numItems <= SPARSE_ID_SLACK) {
+        return;
+      }
+      long total = 0;
+      for (int[] s : sequences) {
+        total += s.length;
+      }
+      int[] all = new int[(int) Math.min(total, Integer.MAX_VALUE - 16)];
+      int at = 0;
+      for (int[] s : sequences) {
+        int n = Math.min(s.length, all.length - at);
+        System.arraycopy(s, 0, all, at, n);
+        at += n;
+      }
+      Arrays.sort(all);
+      long distinct = 0;
+      for (int i = 0; i < all.length; i++) {
+        if (i == 0 || all[i] != all[i - 1]) {
+          distinct++;
+        }
+      }
+      long allowed = Math.min(MAX_ITEMS, 4 * distinct + SPARSE_ID_SLACK);
+      if (numItems > allowed) {
+        String what = numItems == maxItem ? "item ids go up to " + maxItem : "N = " + numItems + " items are declared";
+        throw new IllegalArgumentException(what + " but only " + distinct + " distinct items occur"
+            + "; internal item ids must be dense 1..N (here N <= " + allowed + ": at most 4 x distinct + "
+            + SPARSE_ID_SLACK + " and at most " + MAX_ITEMS + "), since every item table has N + 1 rows."
+            + " Remap the ids to 1..N, e.g. give the interactions as a ratings CSV (user,item,rating,timestamp;"
+            + " CLI --ratings), which remaps them and writes the id mapping");
+      }
     }
 
     /**

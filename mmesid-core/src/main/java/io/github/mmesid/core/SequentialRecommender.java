@@ -14,8 +14,16 @@ import java.util.List;
  * <p><b>Thread safety:</b> implementations must be safe for concurrent use by several threads
  * once constructed (the evaluator calls {@link #scores(int[])} from a thread pool); training, if
  * any, happens before a recommender object is handed out.
+ *
+ * <p><b>Resources:</b> a recommender is {@link AutoCloseable}. Models backed by native ONNX
+ * Runtime sessions release them in {@link #close()}; the default does nothing. {@code close} is
+ * idempotent, and a closed model fails with {@link IllegalStateException} when used. Use
+ * try-with-resources or close models that a trainer or loader returned.
  */
-public interface SequentialRecommender {
+public interface SequentialRecommender extends AutoCloseable {
+
+  /** The number of items {@link #topK(int[])} returns unless fewer candidates exist: {@value}. */
+  int DEFAULT_K = 10;
 
   /**
    * Returns the number of items N this recommender ranks (ids 1..N).
@@ -51,6 +59,39 @@ public interface SequentialRecommender {
   }
 
   /**
+   * Returns the {@value #DEFAULT_K} best items for the next interaction, best first (fewer only
+   * when the catalog minus the history has fewer items). The history's items and the padding id
+   * 0 are never returned.
+   *
+   * @param history the user's items, oldest first; may be empty; 0 entries are padding
+   * @return an unmodifiable list of {@code min(DEFAULT_K, candidates)} items
+   * @throws IllegalArgumentException if the history holds an id outside 0..N or leaves no
+   *     candidate
+   */
+  default List<ScoredItem> topK(int[] history) {
+    validateHistory(history, numItems());
+    return topK(history, Math.min(DEFAULT_K, candidates(history, numItems())));
+  }
+
+  /**
+   * Batch form of {@link #topK(int[])}: {@value #DEFAULT_K} items per history (fewer where fewer
+   * candidates exist).
+   *
+   * @param histories the histories
+   * @return one result list per history, in order
+   * @throws IllegalArgumentException if a history holds an id outside 0..N or leaves no candidate
+   */
+  default List<List<ScoredItem>> topK(List<int[]> histories) {
+    return selectAll(histories, -1);
+  }
+
+  /**
+   * Releases native resources, if any; idempotent. The default does nothing.
+   */
+  @Override
+  default void close() {}
+
+  /**
    * Returns the {@code k} best items for the next interaction, best first. The history's items
    * and the padding id 0 are never returned. Ties are broken by the higher score first, then the
    * lower item id.
@@ -77,19 +118,7 @@ public interface SequentialRecommender {
    *     holds an id outside 0..N
    */
   default List<List<ScoredItem>> topK(List<int[]> histories, int k) {
-    for (int i = 0; i < histories.size(); i++) {
-      validateHistory(histories.get(i), numItems());
-    }
-    float[][] all = scores(histories);
-    if (all.length != histories.size()) {
-      throw new IllegalStateException(
-          "scores(List) returned " + all.length + " arrays for " + histories.size() + " histories");
-    }
-    List<List<ScoredItem>> out = new ArrayList<>(all.length);
-    for (int i = 0; i < all.length; i++) {
-      out.add(TopK.select(checkedScores(all[i]), k, histories.get(i)));
-    }
-    return Collections.unmodifiableList(out);
+    return selectAll(histories, k);
   }
 
   /**
@@ -111,6 +140,35 @@ public interface SequentialRecommender {
                 + " (0 = padding)");
       }
     }
+  }
+
+  /** Validates, scores all histories in one call, selects; {@code k < 0}: the default k. */
+  private List<List<ScoredItem>> selectAll(List<int[]> histories, int k) {
+    for (int[] h : histories) {
+      validateHistory(h, numItems());
+    }
+    float[][] all = scores(histories);
+    if (all.length != histories.size()) {
+      throw new IllegalStateException(
+          "scores(List) returned " + all.length + " arrays for " + histories.size() + " histories");
+    }
+    List<List<ScoredItem>> out = new ArrayList<>(all.length);
+    for (int i = 0; i < all.length; i++) {
+      int[] h = histories.get(i);
+      int kk = k < 0 ? Math.min(DEFAULT_K, candidates(h, numItems())) : k;
+      out.add(TopK.select(checkedScores(all[i]), kk, h));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  private static int candidates(int[] history, int numItems) {
+    int distinct = (int) java.util.Arrays.stream(history).filter(i -> i != 0).distinct().count();
+    int c = numItems - distinct;
+    if (c < 1) {
+      throw new IllegalArgumentException("the history holds all " + numItems
+          + " items; there is nothing left to recommend");
+    }
+    return c;
   }
 
   private float[] checkedScores(float[] s) {

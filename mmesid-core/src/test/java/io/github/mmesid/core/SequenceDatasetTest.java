@@ -47,4 +47,15 @@ class SequenceDatasetTest {
     assertThrows(IllegalArgumentException.class, () -> d.item(0, 1));
     assertThrows(IllegalArgumentException.class, () -> d.userIndex("x"));
   }
+
+  @Test
+  void sparseIdSpacesAreRejectedBeforeAllocation() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SequenceDataset.builder().add("a", new int[] {1, 2_000_000}).build());
+    assertTrue(e.getMessage().startsWith("item ids go up to 2000000 but only 2 distinct items occur"), e.getMessage());
+    assertTrue(e.getMessage().contains("N <= 1000008"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> SequenceDataset.builder().add("a", new int[] {1}).build(Integer.MAX_VALUE));
+    assertTrue(e.getMessage().contains("N = 2147483647 items are declared"), e.getMessage());
+  }
 }

@@ -42,6 +42,50 @@ class SequentialRecommenderTest {
     assertTrue(e.getMessage().contains("1..4"), e.getMessage());
   }
 
+  /** A catalog with more than DEFAULT_K items, scored by id. */
+  private static final class ById implements SequentialRecommender {
+    @Override
+    public int numItems() {
+      return 25;
+    }
+
+    @Override
+    public float[] scores(int[] history) {
+      float[] s = new float[26];
+      for (int i = 1; i <= 25; i++) {
+        s[i] = i;
+      }
+      return s;
+    }
+  }
+
+  @Test
+  void topKWithoutKReturnsTheDefaultTenOrAllCandidates() {
+    SequentialRecommender big = new ById();
+    List<ScoredItem> top = big.topK(new int[] {25, 3});
+    assertEquals(SequentialRecommender.DEFAULT_K, top.size());
+    assertEquals(big.topK(new int[] {25, 3}, 10), top);
+    assertEquals(24, top.get(0).item());
+    // fewer candidates than 10: all of them, never an error
+    SequentialRecommender small = new CountBelow();
+    assertEquals(4, small.topK(new int[] {2, 4}).size());
+    List<List<ScoredItem>> batch = small.topK(List.of(new int[] {2, 4}, new int[0]));
+    assertEquals(4, batch.get(0).size());
+    assertEquals(6, batch.get(1).size());
+    assertEquals(List.of(10, 10), big.topK(List.of(new int[] {1}, new int[0])).stream().map(List::size).toList());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> small.topK(new int[] {1, 2, 3, 4, 5, 6}));
+    assertTrue(e.getMessage().contains("nothing left to recommend"), e.getMessage());
+  }
+
+  @Test
+  void closeIsADefaultNoOpForRecommendersWithoutNativeResources() {
+    try (SequentialRecommender r = new CountBelow()) {
+      r.close();
+      assertEquals(6, r.numItems()); // still usable: nothing was released
+    }
+  }
+
   @Test
   void batchTopKMatchesSingle() {
     SequentialRecommender r = new CountBelow();

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mmesid.core.data.AtomicFiles;
+import io.github.mmesid.core.Finite;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
+import io.github.mmesid.core.io.Json;
 import io.github.mmesid.core.io.safetensors.SafetensorsFile;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import io.github.mmesid.core.io.safetensors.TensorInfo;
@@ -67,6 +69,7 @@ public final class MmRqVaeModel implements AutoCloseable {
         throw new IllegalArgumentException("MM-RQ-VAE parameter '" + e.getKey() + "' is " + v.dtype()
             + Arrays.toString(v.shape()) + "; expected FLOAT32" + Arrays.toString(e.getValue()));
       }
+      Finite.check(v.bytes().asFloatBuffer(), v.shape(), "MM-RQ-VAE parameter '" + e.getKey() + "'");
       copy.put(e.getKey(), v);
     }
     this.params = Collections.unmodifiableMap(copy);
@@ -199,7 +202,7 @@ public final class MmRqVaeModel implements AutoCloseable {
       m.put("name", net.names().get(i));
       m.put("input_dim", net.dim(i));
     }
-    root.set("config", ConfigJson.toJson(om, config()));
+    root.set("config", Json.toTree(config()));
     root.put("weights", WEIGHTS_FILE);
     byte[] bytes;
     try {
@@ -282,12 +285,8 @@ public final class MmRqVaeModel implements AutoCloseable {
             + m.path("input_dim") + "; allowed 1.." + (1 << 20));
       }
     }
-    MmRqVaeConfig cfg;
-    try {
-      cfg = ConfigJson.fromJson(root.path("config"));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(manifest + ": \"config\": " + e.getMessage(), e);
-    }
+    MmRqVaeConfig cfg = Json.readConfig(root.path("config"), MmRqVaeConfig.class,
+        MmRqVaeConfig.builder().build(), manifest + ": \"config\"");
     Path weights = dir.resolve(WEIGHTS_FILE);
     RqVaeNetwork net = new RqVaeNetwork(cfg, names, dims);
     Map<String, TensorData> params = new LinkedHashMap<>();
@@ -302,12 +301,7 @@ public final class MmRqVaeModel implements AutoCloseable {
               + Arrays.toString(t.shape()) + "; the manifest implies " + Arrays.toString(e.getValue()));
         }
         float[] v = f.readFloat32(e.getKey());
-        for (int i = 0; i < v.length; i++) {
-          if (!Float.isFinite(v[i])) {
-            throw new IllegalArgumentException(weights + ": tensor '" + e.getKey() + "' element " + i
-                + " = " + v[i] + "; parameters must be finite");
-          }
-        }
+        Finite.check(v, e.getValue(), weights + ": tensor '" + e.getKey() + "'");
         params.put(e.getKey(), TensorData.ofFloats(e.getValue(), v));
       }
     }

@@ -1,12 +1,11 @@
 package io.github.mmesid.quant;
 
+import io.github.mmesid.core.io.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mmesid.core.CollisionStats;
-import io.github.mmesid.core.data.AtomicFiles;
 import io.github.mmesid.quant.metrics.QuantMetrics;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -201,7 +200,7 @@ public record QuantReport(int items, int pairs, List<ModalityReport> modalities,
     }
     if (extra != null) {
       for (Map.Entry<String, Object> e : extra.entrySet()) {
-        root.set(e.getKey(), om.valueToTree(e.getValue()));
+        root.set(e.getKey(), Json.toTree(e.getValue()));
       }
     }
     return root;
@@ -215,12 +214,6 @@ public record QuantReport(int items, int pairs, List<ModalityReport> modalities,
    * @throws UncheckedIOException if writing fails
    */
   public void writeJson(Path file, Map<String, Object> extra) {
-    byte[] bytes;
-    try {
-      bytes = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(extra));
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not encode the report: " + e.getMessage(), e);
-    }
-    AtomicFiles.write(file, out -> out.write(bytes));
+    Json.writeFile(file, toJson(extra));
   }
 }

@@ -1,5 +1,6 @@
 package io.github.mmesid.quant;
 
+import io.github.mmesid.core.Finite;
 import io.github.mmesid.core.Quantizer;
 import io.github.mmesid.core.engine.graph.Graph;
 import io.github.mmesid.core.engine.graph.Tensor;
@@ -126,6 +127,9 @@ public final class RqQuantizer implements Quantizer, AutoCloseable {
       }
       try (HostTensor x = HostTensor.of(flat, n, inputDim);
           RunOutputs out = encoder.run(Map.of("x", x))) {
+        float[] z = out.get("latent").toFloatArray();
+        Finite.check(z, new long[] {n, latentDim}, "modality '" + modality + "' latents of rows " + from + ".."
+            + (from + n - 1));
         if (codesOut != null) {
           long[] c = out.get("codes").toLongArray();
           for (int i = 0; i < n; i++) {
@@ -137,7 +141,6 @@ public final class RqQuantizer implements Quantizer, AutoCloseable {
           }
         }
         if (latentOut != null) {
-          float[] z = out.get("latent").toFloatArray();
           for (int i = 0; i < n; i++) {
             latentOut[from + i] = java.util.Arrays.copyOfRange(z, i * latentDim, (i + 1) * latentDim);
           }
@@ -208,6 +211,8 @@ public final class RqQuantizer implements Quantizer, AutoCloseable {
       try (HostTensor zq = HostTensor.of(flat, n, latentDim);
           RunOutputs o = decoder.run(Map.of("zq", zq))) {
         float[] x = o.get("x").toFloatArray();
+        Finite.check(x, new long[] {n, inputDim}, "modality '" + modality + "' reconstructions of code tuples "
+            + from + ".." + (from + n - 1));
         for (int i = 0; i < n; i++) {
           out[from + i] = java.util.Arrays.copyOfRange(x, i * inputDim, (i + 1) * inputDim);
         }

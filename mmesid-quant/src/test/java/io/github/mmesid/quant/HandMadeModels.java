@@ -24,6 +24,6 @@ final class HandMadeModels {
     long[] c = {3, 2};
     p.put("v.codebook.0", TensorData.ofFloats(c, 0, 0, 10, 0, 0, 10));
     p.put("v.codebook.1", TensorData.ofFloats(c, 0, 0, 1, 0, 0, 1));
-    return new MmRqVaeModel(cfg, List.of("v"), new int[] {2}, p, MmRqVaeTest.ONE);
+    return new MmRqVaeModel(cfg, List.of("v"), new int[] {2}, p, MmRqVaeTrainerTest.ONE);
   }
 }

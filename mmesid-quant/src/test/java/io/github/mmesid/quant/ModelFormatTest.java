@@ -33,7 +33,7 @@ class ModelFormatTest {
   @Test
   void version1FixtureStillLoadsAndEncodes() {
     Path dir = fixture();
-    try (MmRqVaeModel m = MmRqVaeModel.load(dir, MmRqVaeTest.ONE)) {
+    try (MmRqVaeModel m = MmRqVaeModel.load(dir, MmRqVaeTrainerTest.ONE)) {
       assertEquals(List.of("collab", "text"), m.modalities());
       assertEquals(2, m.config().levels());
       assertEquals(8, m.config().codebookSize());
@@ -51,7 +51,7 @@ class ModelFormatTest {
   void saveLoadRoundTripOfHandMadeModel(@TempDir Path tmp) {
     try (MmRqVaeModel m = HandMadeModels.identityTwoLevels()) {
       m.save(tmp);
-      try (MmRqVaeModel back = MmRqVaeModel.load(tmp, MmRqVaeTest.ONE)) {
+      try (MmRqVaeModel back = MmRqVaeModel.load(tmp, MmRqVaeTrainerTest.ONE)) {
         assertEquals(m.config(), back.config());
         for (String p : m.parameters().keySet()) {
           assertArrayEquals(m.parameters().get(p).toFloats(), back.parameters().get(p).toFloats(), p);

@@ -50,7 +50,7 @@ class ThirdModalityTest {
     int eDim = 8;
     MmRqVaeConfig cfg = MmRqVaeConfig.builder().levels(levels).codebookSize(codes).latentDim(eDim)
         .hiddenLayers(24).batchSize(75).epochs(8).validateEvery(4).learningRate(3e-3).seed(5).build();
-    MmRqVae.Result res = MmRqVae.train(catalog, cfg, MmRqVaeTest.opts());
+    MmRqVaeTrainingResult res = MmRqVaeTrainer.train(catalog, cfg, MmRqVaeTrainerTest.opts());
     try (MmRqVaeModel model = res.model()) {
       assertEquals(List.of("collab", "text", "image"), model.modalities());
       Map<String, float[][]> data = new LinkedHashMap<>();

@@ -143,6 +143,44 @@ public final class LeaveOneOutSplit {
     return counts;
   }
 
+  /**
+   * A split over a fixed, seeded sample of the evaluable users (for validation during training:
+   * the same sample at every validation keeps the metric comparable).
+   *
+   * @param users sample size; 0 or at least the number of evaluable users keeps all users (this
+   *     split is returned)
+   * @param seed the seed of the sample
+   * @return a split over the chosen users, with the same item ids
+   * @throws IllegalArgumentException if no user is evaluable or {@code users} is negative
+   */
+  public LeaveOneOutSplit sampleEvaluableUsers(int users, long seed) {
+    if (users < 0) {
+      throw new IllegalArgumentException("users = " + users + "; allowed: >= 0 (0 = all)");
+    }
+    if (evaluable.length == 0) {
+      throw new IllegalArgumentException("no user has at least " + MIN_EVAL_LENGTH
+          + " items, so there is no validation or test target");
+    }
+    if (users == 0 || users >= evaluable.length) {
+      return this;
+    }
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed ^ 0x5A5E_C0DEL);
+    int[] pick = evaluable.clone();
+    for (int i = 0; i < users; i++) {
+      int j = i + r.nextInt(pick.length - i);
+      int tmp = pick[i];
+      pick[i] = pick[j];
+      pick[j] = tmp;
+    }
+    int[] chosen = java.util.Arrays.copyOf(pick, users);
+    java.util.Arrays.sort(chosen);
+    SequenceDataset.Builder b = SequenceDataset.builder();
+    for (int u : chosen) {
+      b.add(dataset.userKey(u), dataset.sequence(u));
+    }
+    return of(b.build(dataset.mapping()));
+  }
+
   private int checkEvaluable(int user) {
     int len = dataset.length(user);
     if (len < MIN_EVAL_LENGTH) {

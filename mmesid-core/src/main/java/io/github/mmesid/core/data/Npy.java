@@ -1,5 +1,6 @@
 package io.github.mmesid.core.data;
 
+import io.github.mmesid.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,7 @@
 package io.github.mmesid.core.data;
 
 import io.github.mmesid.core.SequenceDataset;
+import io.github.mmesid.core.io.AtomicFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -16,7 +17,9 @@ import java.util.Map;
 /**
  * Reads and writes the sequences text format: one line per user, {@code user item item ...},
  * separated by spaces or tabs, items in chronological order, item ids 1..N (0 is padding and not
- * allowed in a file). Blank lines are skipped. The file's item ids are used as internal ids.
+ * allowed in a file). Blank lines are skipped. The file's item ids are used as internal ids, so
+ * they must be dense: see {@link SequenceDataset.Builder#build(int)} (a file whose largest id is
+ * far above its number of distinct items is rejected before anything of that size is allocated).
  */
 public final class SequenceFiles {
 
@@ -51,6 +54,7 @@ public final class SequenceFiles {
     SequenceDataset.Builder b = SequenceDataset.builder();
     Map<String, Integer> firstLine = new HashMap<>();
     int maxItem = 0;
+    int maxLine = 0;
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       int lineNo = 0;
@@ -81,7 +85,10 @@ public final class SequenceFiles {
                     + " (0 is padding)");
           }
           seq[i - 1] = item;
-          maxItem = Math.max(maxItem, item);
+          if (item > maxItem) {
+            maxItem = item;
+            maxLine = lineNo;
+          }
         }
         b.add(user, seq);
       }
@@ -93,7 +100,11 @@ public final class SequenceFiles {
     if (firstLine.isEmpty()) {
       throw new IllegalArgumentException(file + ": no users; expected lines 'user item [item ...]'");
     }
-    return b.build(numItems > 0 ? numItems : maxItem);
+    try {
+      return b.build(numItems > 0 ? numItems : maxItem);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ":" + maxLine + ": " + e.getMessage(), e);
+    }
   }
 
   /** Returns the item id or -1 if the token is not a decimal integer in int range. */

@@ -3,7 +3,7 @@ package io.github.mmesid.core.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.mmesid.core.data.AtomicFiles;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.data.Split;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +18,12 @@ import java.util.Map;
  * The averaged metrics of one evaluation run plus each evaluated user's target rank. Immutable.
  */
 public final class EvaluationResult {
+
+  /**
+   * The rank of a target that cannot be recommended (it is in the history and history items
+   * are excluded, see {@link Evaluator}): a miss at every K.
+   */
+  public static final int NOT_RANKED = Integer.MAX_VALUE;
 
   private final Split split;
   private final int[] ks;
@@ -142,7 +148,8 @@ public final class EvaluationResult {
   }
 
   /**
-   * Returns each evaluated user's 0-based target rank.
+   * Returns each evaluated user's 0-based target rank ({@link #NOT_RANKED} for a target that
+   * could not be recommended).
    *
    * @return a copy, aligned with {@link #evaluatedUsers()}
    */

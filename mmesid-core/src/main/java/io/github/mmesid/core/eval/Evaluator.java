@@ -18,9 +18,16 @@ import java.util.concurrent.Future;
  * <p>For each evaluable user (at least 3 items) the recommender scores all N items given the
  * history before the target (test: the last item, valid: the second-to-last). The target's rank
  * is the number of candidate items ordered before it ({@link TopK} order: higher score, then
- * lower item id), where the candidates are all items except padding and the history's items.
- * The target itself is always ranked, even if it also occurs in the history. Recall@K, NDCG@K and
- * MRR@K are averaged over users.
+ * lower item id). Recall@K, NDCG@K and MRR@K are averaged over users.
+ *
+ * <p><b>Candidates.</b> By default the evaluator scores exactly what {@link
+ * SequentialRecommender#topK} would return: the candidates are all items except padding and the
+ * history's items, so a target that already occurs in the history can never be hit; it counts as
+ * a miss with rank {@link EvaluationResult#NOT_RANKED}. For repeat-consumption data (users buy or
+ * play the same item again) set {@link Builder#excludeHistory(boolean) excludeHistory(false)}:
+ * every item 1..N is a candidate, history items included, and a repeated target is ranked like
+ * any other (rank from the raw scores; recommend with {@link TopK#select} over the scores, not
+ * with {@code topK}, which always drops the history).
  *
  * <p>Users are scored in batches ({@link SequentialRecommender#scores(List)}), batches in
  * parallel on a {@link ForkJoinPool}. Results do not depend on the thread count.
@@ -31,17 +38,20 @@ public final class Evaluator {
   private final Split split;
   private final int threads;
   private final int batchSize;
+  private final boolean excludeHistory;
 
   private Evaluator(Builder b) {
     this.ks = b.ks;
     this.split = b.split;
     this.threads = b.threads;
     this.batchSize = b.batchSize;
+    this.excludeHistory = b.excludeHistory;
   }
 
   /**
    * Starts a builder with the defaults: K = 5, 10, 20; the test split; one thread per available
-   * processor; batches of 64 users.
+   * processor; batches of 64 users; history items excluded from the candidates (as by {@code
+   * topK}).
    *
    * @return a builder
    */
@@ -136,8 +146,25 @@ public final class Evaluator {
             "recommender returned " + (s == null ? "null" : s.length + " scores") + "; expected numItems() + 1 = "
                 + (loo.numItems() + 1));
       }
-      ranks[i] = TopK.rank(s, loo.target(users[i], split), histories.get(i - from));
+      int target = loo.target(users[i], split);
+      int[] history = histories.get(i - from);
+      if (!excludeHistory) {
+        ranks[i] = TopK.rank(s, target, null);
+      } else if (contains(history, target)) {
+        ranks[i] = EvaluationResult.NOT_RANKED; // topK never returns a history item
+      } else {
+        ranks[i] = TopK.rank(s, target, history);
+      }
     }
+  }
+
+  private static boolean contains(int[] items, int item) {
+    for (int x : items) {
+      if (x == item) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Settings of an {@link Evaluator}. Not thread-safe. */
@@ -146,8 +173,22 @@ public final class Evaluator {
     private Split split = Split.TEST;
     private int threads = Runtime.getRuntime().availableProcessors();
     private int batchSize = 64;
+    private boolean excludeHistory = true;
 
     private Builder() {}
+
+    /**
+     * Sets whether the history's items are excluded from the candidates.
+     *
+     * @param exclude true (default): rank among the items {@code topK} could return, so a target
+     *     that is already in the history is a miss; false: rank among all items, for
+     *     repeat-consumption data where users interact with the same item again
+     * @return this builder
+     */
+    public Builder excludeHistory(boolean exclude) {
+      this.excludeHistory = exclude;
+      return this;
+    }
 
     /**
      * Sets the cut-offs.

@@ -52,6 +52,21 @@ class SequenceFilesTest {
   }
 
   @Test
+  void aHugeItemIdFailsFastInsteadOfAllocatingTheIdSpace() throws IOException {
+    Path f = dir.resolve("huge.txt");
+    Files.writeString(f, "u1 1 2 3\nu2 500000000 2\nu3 3 1\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SequenceFiles.read(f));
+    assertTrue(e.getMessage().startsWith(f + ":2: item ids go up to 500000000 but only 4 distinct items occur"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("Remap the ids") && e.getMessage().contains("--ratings"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> SequenceFiles.read(f, 600_000_000));
+    assertTrue(e.getMessage().contains("N = 600000000 items are declared"), e.getMessage());
+    // dense enough: ids up to the slack are fine whatever the item count
+    Files.writeString(f, "u1 1 2 3\nu2 900000 2\n");
+    assertEquals(900000, SequenceFiles.read(f).numItems());
+  }
+
+  @Test
   void readsTheBeautyData() {
     SequenceDataset d = SequenceFiles.read(SharedData.require("beauty/sequences.txt"));
     assertEquals(22332, d.numUsers());

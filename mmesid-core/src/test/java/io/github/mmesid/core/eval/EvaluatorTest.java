@@ -63,7 +63,7 @@ class EvaluatorTest {
   @Test
   void popularityOnTheTestSplitByHand() {
     SequenceDataset d = tiny();
-    PopularityRecommender pop = PopularityRecommender.fit(d);
+    CountsRecommender pop = CountsRecommender.of(d);
     assertEquals(4, pop.count(2));
     assertEquals(3, pop.count(3));
     assertEquals(0, pop.count(6));
@@ -88,7 +88,7 @@ class EvaluatorTest {
   void popularityOnTheValidationSplitByHand() {
     SequenceDataset d = tiny();
     EvaluationResult r = Evaluator.builder().ks(1, 2, 4).split(Split.VALID).build()
-        .evaluate(PopularityRecommender.fit(d), d);
+        .evaluate(CountsRecommender.of(d), d);
     // u1: history {1,2,3}, target 4 -> rank 0; u2: history {2}, target 1, 3 before it -> 1;
     // u4: history {1,3,2}, target 6, candidates 4,5,6 -> 2
     assertArrayEquals(new int[] {0, 1, 2}, r.ranks());
@@ -100,24 +100,78 @@ class EvaluatorTest {
   }
 
   @Test
-  void tiesGoToLowerIdsPaddingIsIgnoredAndRepeatedTargetsAreRanked() {
+  void tiesGoToLowerIdsPaddingIsIgnoredAndARepeatedTargetIsAMiss() {
     SequenceDataset d = SequenceDataset.builder()
         .add("a", new int[] {4, 1, 3})
         .add("b", new int[] {2, 5, 2})
         .build(5);
     EvaluationResult r = Evaluator.builder().ks(1, 5).build().evaluate(new Constant(5), d);
     // a: history {4,1}, target 3: candidates 2,3,5 all tied -> item 2 first, rank 1
-    // b: history {2,5}, target 2 repeats a history item: still ranked; candidates 1,3,4 + 2 -> rank 1
-    assertArrayEquals(new int[] {1, 1}, r.ranks());
+    // b: history {2,5}, target 2 repeats a history item. topK(history) never returns it, so the
+    //    evaluator, which scores what topK returns, counts a miss at every K. (Before, the target
+    //    was ranked among candidates 1,3,4 + 2 -> rank 1, a hit at 5 that topK could never give.)
+    assertArrayEquals(new int[] {1, EvaluationResult.NOT_RANKED}, r.ranks());
     assertEquals(0.0, r.recall(1), EPS);
+    assertEquals(0.5, r.recall(5), EPS);
+    assertEquals(0.25, r.mrr(5), EPS);
+    assertEquals(0.5 / (Math.log(3) / Math.log(2)), r.ndcg(5), EPS);
+  }
+
+  @Test
+  void repeatConsumptionKeepsHistoryItemsAsCandidates() {
+    SequenceDataset d = SequenceDataset.builder()
+        .add("a", new int[] {4, 1, 3})
+        .add("b", new int[] {2, 5, 2})
+        .build(5);
+    EvaluationResult r = Evaluator.builder().ks(1, 5).excludeHistory(false).build().evaluate(new Constant(5), d);
+    // all five items are candidates, all tied: a's target 3 has items 1, 2 before it; b's target 2 has item 1
+    assertArrayEquals(new int[] {2, 1}, r.ranks());
     assertEquals(1.0, r.recall(5), EPS);
-    assertEquals(0.5, r.mrr(5), EPS);
+    assertEquals((1.0 / 3 + 0.5) / 2, r.mrr(5), EPS);
+    // popularity on the tiny set: u1's history {1,2,3,4}, target 5 (never seen) -> behind 2, 3, 1, 4
+    SequenceDataset t = tiny();
+    EvaluationResult p = Evaluator.builder().ks(5).excludeHistory(false).build()
+        .evaluate(CountsRecommender.of(t), t);
+    assertEquals(4, p.ranks()[0]);
+  }
+
+  @Test
+  void evaluationAgreesWithTopKOnDataWithRepeats() {
+    SyntheticData s = SyntheticDataGenerator.builder().users(300).items(200).seed(4).build().generate();
+    // make every fourth user's target a repeat of an earlier item
+    SequenceDataset.Builder b = SequenceDataset.builder();
+    int repeats = 0;
+    for (int u = 0; u < s.dataset().numUsers(); u++) {
+      int[] seq = s.dataset().sequence(u);
+      if (u % 4 == 0 && seq.length >= 3) {
+        seq[seq.length - 1] = seq[0];
+        repeats++;
+      }
+      b.add(s.dataset().userKey(u), seq);
+    }
+    SequenceDataset d = b.build(s.dataset().numItems());
+    assertTrue(repeats > 10);
+    CountsRecommender pop = CountsRecommender.of(d);
+    EvaluationResult r = Evaluator.builder().ks(10).threads(2).batchSize(16).build().evaluate(pop, d);
+    int[] users = r.evaluatedUsers();
+    int misses = 0;
+    for (int i = 0; i < users.length; i++) {
+      int[] seq = d.sequence(users[i]);
+      int[] hist = java.util.Arrays.copyOf(seq, seq.length - 1);
+      int target = seq[seq.length - 1];
+      boolean inTop = pop.topK(hist, 10).stream().anyMatch(x -> x.item() == target);
+      assertEquals(inTop, r.ranks()[i] < 10, "user " + users[i]);
+      if (r.ranks()[i] == EvaluationResult.NOT_RANKED) {
+        misses++;
+      }
+    }
+    assertTrue(misses > 10, "repeated targets are misses: " + misses);
   }
 
   @Test
   void resultsDoNotDependOnThreadsOrBatches() {
     SyntheticData s = SyntheticDataGenerator.builder().users(400).items(150).seed(9).build().generate();
-    PopularityRecommender pop = PopularityRecommender.fit(s.dataset());
+    CountsRecommender pop = CountsRecommender.of(s.dataset());
     EvaluationResult a = Evaluator.builder().threads(1).batchSize(1000).build().evaluate(pop, s.dataset());
     EvaluationResult b = Evaluator.builder().threads(3).batchSize(7).build().evaluate(pop, s.dataset());
     assertArrayEquals(a.ranks(), b.ranks());
@@ -135,7 +189,7 @@ class EvaluatorTest {
   @Test
   void jsonAndTable(@TempDir Path dir) throws IOException {
     SequenceDataset d = tiny();
-    EvaluationResult r = Evaluator.builder().build().evaluate(PopularityRecommender.fit(d), d);
+    EvaluationResult r = Evaluator.builder().build().evaluate(CountsRecommender.of(d), d);
     Path f = dir.resolve("m.json");
     r.writeJson(f);
     JsonNode json = new ObjectMapper().readTree(Files.readString(f));
@@ -162,12 +216,10 @@ class EvaluatorTest {
     assertThrows(IllegalArgumentException.class, () -> Evaluator.builder().threads(0));
     SequenceDataset shortOnly = SequenceDataset.builder().add("x", new int[] {1, 2}).build();
     e = assertThrows(IllegalArgumentException.class,
-        () -> Evaluator.builder().build().evaluate(PopularityRecommender.fit(shortOnly), shortOnly));
+        () -> Evaluator.builder().build().evaluate(CountsRecommender.of(shortOnly), shortOnly));
     assertTrue(e.getMessage().contains("at least 3"), e.getMessage());
-    EvaluationResult r = Evaluator.builder().build().evaluate(PopularityRecommender.fit(d), d);
+    EvaluationResult r = Evaluator.builder().build().evaluate(CountsRecommender.of(d), d);
     assertThrows(IllegalArgumentException.class, () -> r.recall(3));
     assertThrows(IllegalArgumentException.class, () -> Metrics.ndcg(-1, 5));
-    assertThrows(IllegalArgumentException.class, () -> PopularityRecommender.fromCounts(new long[] {0, -1}));
-    assertThrows(IllegalArgumentException.class, () -> PopularityRecommender.fit(d).scores(new int[] {7}));
   }
 }

@@ -2,6 +2,7 @@ package io.github.mmesid.llm.llama;
 
 import io.github.mmesid.core.engine.graph.ArrayOps;
 import io.github.mmesid.core.engine.graph.DType;
+import io.github.mmesid.core.engine.graph.Dim;
 import io.github.mmesid.core.engine.graph.Graph;
 import io.github.mmesid.core.engine.graph.Layers;
 import io.github.mmesid.core.engine.graph.MathOps;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The Llama decoder stack as a recipe on the engine's graph: {@code inputs_embeds [B, T, H]} and
@@ -53,6 +55,8 @@ public final class LlamaBackbone {
   private final Map<String, Tensor> sources = new LinkedHashMap<>();
   private final List<Tensor> trainable = new ArrayList<>();
   private final Map<String, Tensor> dropoutNoise = new LinkedHashMap<>();
+  // noise of shared-prefix calls has a static shape [1, P, in], independent of the batch
+  private final Map<String, long[]> fixedNoiseShapes = new LinkedHashMap<>();
   private List<Tensor> embeddingBlocks;
   private int forwardCalls;
 
@@ -258,18 +262,7 @@ public final class LlamaBackbone {
    * @return the hidden states {@code [B, T, H]} after the final norm
    */
   public Tensor forward(Tensor inputsEmbeds, Tensor attentionMask) {
-    if (inputsEmbeds.rank() != 3 || !inputsEmbeds.shape().dim(2).isKnown()
-        || inputsEmbeds.shape().dim(2).value() != config.hiddenSize()) {
-      throw new IllegalArgumentException("inputs_embeds must be [B, T, " + config.hiddenSize()
-          + "], got " + inputsEmbeds);
-    }
-    if (inputsEmbeds.dtype() != graph.floatType()) {
-      throw new IllegalArgumentException("inputs_embeds must have the graph's float type "
-          + graph.floatType() + ", got " + inputsEmbeds);
-    }
-    if (attentionMask.rank() != 2) {
-      throw new IllegalArgumentException("attention_mask must be [B, T], got " + attentionMask);
-    }
+    checkInputs(inputsEmbeds, attentionMask);
     int call = forwardCalls++;
     Tensor mask = Layers.causalPaddingMask(attentionMask);
     Tensor positions = ArrayOps.positionIds(attentionMask);
@@ -284,15 +277,164 @@ public final class LlamaBackbone {
       Tensor v = heads(proj(x, i, Module.V_PROJ, call), config.numKeyValueHeads());
       q = Layers.applyRope(q, rope.cos(), rope.sin());
       k = Layers.applyRope(k, rope.cos(), rope.sin());
-      Tensor a = Layers.scaledDotProductAttention(q, k, v, mask);
-      Tensor merged = a.transpose(0, 2, 1, 3).reshape(0, 0, config.qDim());
-      h = h.add(proj(merged, i, Module.O_PROJ, call));
-      Tensor y = Layers.rmsNorm(h, w(LlamaTensorNames.postAttentionNorm(i)), eps);
-      Tensor gate = NnOps.silu(proj(y, i, Module.GATE_PROJ, call));
-      Tensor up = proj(y, i, Module.UP_PROJ, call);
-      h = h.add(proj(gate.mul(up), i, Module.DOWN_PROJ, call));
+      h = attentionAndMlp(h, q, k, v, mask, i, call);
     }
     return Layers.rmsNorm(h, w(LlamaTensorNames.FINAL_NORM), eps);
+  }
+
+  private void checkInputs(Tensor inputsEmbeds, Tensor attentionMask) {
+    if (inputsEmbeds.rank() != 3 || !inputsEmbeds.shape().dim(2).isKnown()
+        || inputsEmbeds.shape().dim(2).value() != config.hiddenSize()) {
+      throw new IllegalArgumentException("inputs_embeds must be [B, T, " + config.hiddenSize()
+          + "], got " + inputsEmbeds);
+    }
+    if (inputsEmbeds.dtype() != graph.floatType()) {
+      throw new IllegalArgumentException("inputs_embeds must have the graph's float type "
+          + graph.floatType() + ", got " + inputsEmbeds);
+    }
+    if (attentionMask.rank() != 2) {
+      throw new IllegalArgumentException("attention_mask must be [B, T], got " + attentionMask);
+    }
+  }
+
+  /**
+   * The keys and values every decoder layer computes for a prompt prefix that all rows of a batch
+   * share, so that the prefix is processed once instead of once per row.
+   *
+   * @param keys per layer {@code [1, Hkv, P, D]}, rotary embeddings applied
+   * @param values per layer {@code [1, Hkv, P, D]}
+   * @param length the prefix length P
+   */
+  public record PrefixCache(List<Tensor> keys, List<Tensor> values, long length) {
+    /**
+     * Validates and copies.
+     *
+     * @param keys see the record description
+     * @param values see the record description
+     * @param length see the record description
+     */
+    public PrefixCache {
+      keys = List.copyOf(keys);
+      values = List.copyOf(values);
+      if (keys.size() != values.size() || length < 1) {
+        throw new IllegalArgumentException("a prefix cache needs as many keys as values and a "
+            + "length >= 1, got " + keys.size() + " keys, " + values.size() + " values, length "
+            + length);
+      }
+    }
+  }
+
+  /**
+   * Runs the decoder layers over a shared prefix (positions {@code 0..P-1}, causal attention, no
+   * padding) and returns each layer's keys and values. The last layer's attention output and
+   * MLP are not needed for them and are not built. In a training graph the gradients of the
+   * batch's loss flow back through the cache into the prefix and the weights.
+   *
+   * @param prefixEmbeds {@code [1, P, H]} with a known P, in the graph's float type
+   * @return the cache for {@link #forward(Tensor, Tensor, PrefixCache)}
+   */
+  public PrefixCache prefix(Tensor prefixEmbeds) {
+    if (prefixEmbeds.rank() != 3 || !prefixEmbeds.shape().isStatic()
+        || prefixEmbeds.shape().dim(0).value() != 1
+        || prefixEmbeds.shape().dim(2).value() != config.hiddenSize()) {
+      throw new IllegalArgumentException("prefix embeddings must be [1, P, " + config.hiddenSize()
+          + "] with a known P, got " + prefixEmbeds);
+    }
+    int call = forwardCalls++;
+    long p = prefixEmbeds.shape().dim(1).value();
+    Tensor positions = ArrayOps.unsqueeze(ArrayOps.arange(prefixEmbeds, 1), 0);
+    Layers.RopeTables rope = Layers.ropeCosSin(positions, config.headDim(), config.ropeTheta(),
+        config.ropeScaling());
+    Tensor mask = Layers.additiveMask(Layers.causalMask(prefixEmbeds, 1), graph.floatType());
+    double eps = config.rmsNormEps();
+    List<Tensor> keys = new ArrayList<>();
+    List<Tensor> values = new ArrayList<>();
+    Tensor h = prefixEmbeds;
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      Tensor x = Layers.rmsNorm(h, w(LlamaTensorNames.inputNorm(i)), eps);
+      Tensor k = Layers.applyRope(heads(proj(x, i, Module.K_PROJ, call), config.numKeyValueHeads()),
+          rope.cos(), rope.sin());
+      Tensor v = heads(proj(x, i, Module.V_PROJ, call), config.numKeyValueHeads());
+      keys.add(k);
+      values.add(v);
+      if (i + 1 == config.numHiddenLayers()) {
+        break;
+      }
+      Tensor q = Layers.applyRope(heads(proj(x, i, Module.Q_PROJ, call),
+          config.numAttentionHeads()), rope.cos(), rope.sin());
+      h = attentionAndMlp(h, q, k, v, mask, i, call);
+    }
+    return new PrefixCache(keys, values, p);
+  }
+
+  /**
+   * The decoder stack over sequences that continue a shared prefix: every position attends to
+   * all prefix positions (through the cache) and, causally, to the tokens of its own row;
+   * position ids continue after the prefix ({@code P + positionIds(mask)}). The result equals
+   * {@link #forward(Tensor, Tensor)} over {@code [prefix, row]} concatenated, left padding
+   * placed before the prefix.
+   *
+   * @param inputsEmbeds {@code [B, T, H]} in the graph's float type
+   * @param attentionMask {@code [B, T]}, 1 for tokens, 0 for (left) padding
+   * @param prefix the shared prefix's keys and values (from {@link #prefix} or precomputed)
+   * @return the hidden states {@code [B, T, H]} after the final norm
+   */
+  public Tensor forward(Tensor inputsEmbeds, Tensor attentionMask, PrefixCache prefix) {
+    checkInputs(inputsEmbeds, attentionMask);
+    if (prefix.keys().size() != config.numHiddenLayers()) {
+      throw new IllegalArgumentException("the prefix cache has " + prefix.keys().size()
+          + " layers; the backbone has " + config.numHiddenLayers());
+    }
+    int call = forwardCalls++;
+    long p = prefix.length();
+    Tensor own = Layers.causalPaddingMask(attentionMask); // [B, 1, T, T]
+    Tensor batch = ArrayOps.dimVector(attentionMask, 0);
+    Tensor time = ArrayOps.dimVector(attentionMask, 1);
+    Tensor zerosShape = ArrayOps.concat(0, batch, graph.int64s(1), time, graph.int64s(p));
+    Tensor open = ArrayOps.constantOfShape(zerosShape, 0, graph.floatType(),
+        Shape.of(List.of(attentionMask.shape().dim(0), Dim.of(1),
+            attentionMask.shape().dim(1), Dim.of(p))));
+    Tensor mask = ArrayOps.concat(3, open, own);
+    Tensor positions = MathOps.add(ArrayOps.positionIds(attentionMask), graph.scalar(p, DType.INT64));
+    Layers.RopeTables rope = Layers.ropeCosSin(positions, config.headDim(), config.ropeTheta(),
+        config.ropeScaling());
+    Tensor kvShape = ArrayOps.concat(0, batch, graph.int64s(1, 1, 1));
+    double eps = config.rmsNormEps();
+    Tensor h = inputsEmbeds;
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      Tensor x = Layers.rmsNorm(h, w(LlamaTensorNames.inputNorm(i)), eps);
+      Tensor q = Layers.applyRope(heads(proj(x, i, Module.Q_PROJ, call),
+          config.numAttentionHeads()), rope.cos(), rope.sin());
+      Tensor k = Layers.applyRope(heads(proj(x, i, Module.K_PROJ, call),
+          config.numKeyValueHeads()), rope.cos(), rope.sin());
+      Tensor v = heads(proj(x, i, Module.V_PROJ, call), config.numKeyValueHeads());
+      Tensor kAll = ArrayOps.concat(2, expandBatch(prefix.keys().get(i), kvShape, k), k);
+      Tensor vAll = ArrayOps.concat(2, expandBatch(prefix.values().get(i), kvShape, v), v);
+      h = attentionAndMlp(h, q, kAll, vAll, mask, i, call);
+    }
+    return Layers.rmsNorm(h, w(LlamaTensorNames.FINAL_NORM), eps);
+  }
+
+  /** Broadcasts a {@code [1, Hkv, P, D]} prefix tensor to the batch of {@code like}. */
+  private static Tensor expandBatch(Tensor prefix, Tensor shape, Tensor like) {
+    Shape out = Shape.of(List.of(like.shape().dim(0), prefix.shape().dim(1),
+        prefix.shape().dim(2), prefix.shape().dim(3)));
+    return ArrayOps.expand(prefix, shape, out);
+  }
+
+  /**
+   * The rest of decoder layer {@code i} once its queries, keys and values exist: attention, the
+   * output projection and residual, the post-attention norm and the SwiGLU MLP with its residual.
+   */
+  private Tensor attentionAndMlp(Tensor h, Tensor q, Tensor k, Tensor v, Tensor mask, int i,
+      int call) {
+    Tensor a = Layers.scaledDotProductAttention(q, k, v, mask);
+    Tensor merged = a.transpose(0, 2, 1, 3).reshape(0, 0, config.qDim());
+    Tensor h1 = h.add(proj(merged, i, Module.O_PROJ, call));
+    Tensor y = Layers.rmsNorm(h1, w(LlamaTensorNames.postAttentionNorm(i)), config.rmsNormEps());
+    Tensor gate = NnOps.silu(proj(y, i, Module.GATE_PROJ, call));
+    Tensor up = proj(y, i, Module.UP_PROJ, call);
+    return h1.add(proj(gate.mul(up), i, Module.DOWN_PROJ, call));
   }
 
   private Tensor heads(Tensor x, int n) {
@@ -314,6 +456,9 @@ public final class LlamaBackbone {
       String name = "lora_dropout." + layer + "." + m.path() + (call == 0 ? "" : ":" + call);
       xin = NnOps.dropout(x, lc.dropout(), name);
       dropoutNoise.put(name, graph.tensor(name));
+      if (x.shape().isStatic()) {
+        fixedNoiseShapes.put(name, x.shape().toArray());
+      }
     }
     Tensor low = MathOps.linear(xin, w(LlamaTensorNames.loraA(layer, m)), null);
     Tensor delta = MathOps.linear(low, w(LlamaTensorNames.loraB(layer, m)), null);
@@ -376,12 +521,18 @@ public final class LlamaBackbone {
       public void fill(int[] exampleIds, Batch batch) {
         source.fill(exampleIds, batch);
       }
+
+      @Override
+      public Optional<String> fingerprint() {
+        return source.fingerprint();
+      }
     };
   }
 
   /**
    * Shapes of the LoRA dropout noise inputs that a training batch source must provide (each
-   * {@code [B, T, in]}), for the sequences built so far by {@link #forward}.
+   * {@code [B, T, in]}, or the static {@code [1, P, in]} of a shared prefix), for the sequences
+   * built so far by {@link #forward} and {@link #prefix}.
    *
    * @param batch the batch size
    * @param seqLen the sequence length
@@ -390,7 +541,9 @@ public final class LlamaBackbone {
   public Map<String, long[]> randomInputShapes(long batch, long seqLen) {
     Map<String, long[]> m = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : dropoutNoise.entrySet()) {
-      m.put(e.getKey(), new long[] {batch, seqLen, e.getValue().shape().dim(2).value()});
+      long[] fixed = fixedNoiseShapes.get(e.getKey());
+      m.put(e.getKey(), fixed != null ? fixed.clone()
+          : new long[] {batch, seqLen, e.getValue().shape().dim(2).value()});
     }
     return m;
   }

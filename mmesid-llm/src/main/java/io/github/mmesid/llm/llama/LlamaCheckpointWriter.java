@@ -1,8 +1,9 @@
 package io.github.mmesid.llm.llama;
 
+import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.init.Initializers;
-import io.github.mmesid.core.io.safetensors.DType;
+import io.github.mmesid.core.io.safetensors.SafetensorsDType;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ public final class LlamaCheckpointWriter {
    * @param maxShardBytes the largest data size of one shard; {@code Long.MAX_VALUE} for a single
    *     {@code model.safetensors}
    */
-  public record Format(DType dtype, long maxShardBytes) {
+  public record Format(SafetensorsDType dtype, long maxShardBytes) {
     /**
      * Validates the fields.
      *
@@ -37,7 +38,7 @@ public final class LlamaCheckpointWriter {
      * @param maxShardBytes see the record description
      */
     public Format {
-      if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
+      if (dtype != SafetensorsDType.F32 && dtype != SafetensorsDType.F16 && dtype != SafetensorsDType.BF16) {
         throw new IllegalArgumentException("Checkpoint dtype " + dtype
             + " is not supported; allowed: F32, F16, BF16");
       }
@@ -52,7 +53,7 @@ public final class LlamaCheckpointWriter {
      * @return the format
      */
     public static Format singleF32() {
-      return new Format(DType.F32, Long.MAX_VALUE);
+      return new Format(SafetensorsDType.F32, Long.MAX_VALUE);
     }
   }
 
@@ -107,7 +108,7 @@ public final class LlamaCheckpointWriter {
     }
     if (!c.tieWordEmbeddings()) {
       TensorData head = Initializers.normal(0.02).create(headSeed, LlamaTensorNames.LM_HEAD,
-          io.github.mmesid.core.engine.graph.DType.FLOAT32, embShape);
+          DType.FLOAT32, embShape);
       w.addFloats(LlamaTensorNames.LM_HEAD, format.dtype(), embShape,
           FloatBuffer.wrap(head.toFloats()));
     }
@@ -117,7 +118,7 @@ public final class LlamaCheckpointWriter {
     return files;
   }
 
-  private static String torchDtype(DType d) {
+  private static String torchDtype(SafetensorsDType d) {
     switch (d) {
       case F16:
         return "float16";

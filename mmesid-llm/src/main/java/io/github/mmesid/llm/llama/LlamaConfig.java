@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mmesid.core.data.AtomicFiles;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.engine.graph.Layers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -470,13 +470,7 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
    */
   public Path write(Path directory) {
     Path file = directory.resolve(FILE_NAME);
-    try {
-      Files.createDirectories(directory);
-    } catch (IOException e) {
-      throw new UncheckedIOException(directory + ": cannot create directory", e);
-    }
-    byte[] bytes = (toJson() + "\n").getBytes(StandardCharsets.UTF_8);
-    AtomicFiles.write(file, out -> out.write(bytes));
+    AtomicFiles.writeString(file, toJson() + "\n");
     return file;
   }
 

@@ -1,5 +1,6 @@
 package io.github.mmesid.llm.llama;
 
+import io.github.mmesid.core.Finite;
 import io.github.mmesid.core.engine.graph.Graph;
 import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.runtime.HostTensor;
@@ -16,7 +17,9 @@ import java.util.Map;
  * the embedding table) or from {@code inputs_embeds}. Inputs are checked before they reach ONNX
  * Runtime (token ids below the vocabulary size, sequences no longer than {@code
  * max_position_embeddings}, a 0/1 mask). Ragged id sequences are left-padded. Sessions are
- * compiled on first use; {@link #close()} releases them (idempotent). Thread-safe.
+ * compiled on first use; {@link #close()} releases them (idempotent). Every result is checked
+ * for NaN and infinity ({@link Finite.NonFiniteException} naming the sequence and position).
+ * Thread-safe.
  */
 public final class LlamaHiddenStates implements AutoCloseable {
   private static final String OUT = "hidden_states";
@@ -191,9 +194,11 @@ public final class LlamaHiddenStates implements AutoCloseable {
   }
 
   private Result collect(Predictor p, Map<String, HostTensor> feeds, int batch, int seqLen) {
+    int h = weights.config().hiddenSize();
     try (RunOutputs out = p.run(feeds)) {
-      return new Result(batch, seqLen, weights.config().hiddenSize(),
-          out.get(OUT).toFloatArray());
+      float[] v = out.get(OUT).toFloatArray();
+      Finite.check(v, new long[] {batch, seqLen, h}, "Llama hidden_states [sequence, position, unit]");
+      return new Result(batch, seqLen, h, v);
     }
   }
 

@@ -1,9 +1,11 @@
 package io.github.mmesid.llm.llama;
 
+import io.github.mmesid.core.Finite;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.init.Initializers;
 import io.github.mmesid.core.engine.runtime.HostTensor;
+import io.github.mmesid.core.io.safetensors.SafetensorsDType;
 import io.github.mmesid.core.io.safetensors.SafetensorsReader;
 import io.github.mmesid.core.io.safetensors.TensorInfo;
 import java.nio.ByteBuffer;
@@ -27,6 +29,10 @@ import java.util.TreeSet;
  * direct float32 buffer each. The weights therefore exist once in memory; nothing is staged on the
  * Java heap. An embedding table larger than one buffer can hold ({@link HostTensor#MAX_BYTES}) is
  * kept as several row blocks.
+ *
+ * <p>Every tensor is checked for NaN and infinity once, when the weights are made (loaded,
+ * built from values or replaced), in one streaming pass over its float32 buffer; a failure names
+ * the tensor and the first bad element.
  *
  * <p>Instances are immutable; {@link #withReplaced} shares the unchanged tensors.
  */
@@ -174,15 +180,24 @@ public final class LlamaWeights {
           blockRows = embeddingBlockRows(config);
           for (long r0 = 0; r0 < shape[0]; r0 += blockRows) {
             long rows = Math.min(blockRows, shape[0] - r0);
-            emb.add(readRows(reader, f, r0 * shape[1], new long[] {rows, shape[1]},
-                options.mapFloat32()));
+            TensorData block = readRows(reader, f, r0 * shape[1], new long[] {rows, shape[1]},
+                options.mapFloat32());
+            checkFinite(block, reader.path() + ": tensor '" + f + "' rows " + r0 + ".." + (r0 + rows - 1));
+            emb.add(block);
           }
         }
         continue;
       }
-      out.put(name, readRows(reader, f, 0, shape, options.mapFloat32()));
+      TensorData t = readRows(reader, f, 0, shape, options.mapFloat32());
+      checkFinite(t, reader.path() + ": tensor '" + f + "'");
+      out.put(name, t);
     }
     return new LlamaWeights(config, out, emb, blockRows);
+  }
+
+  /** One pass over a direct float32 tensor; names it and the first NaN/Inf element. */
+  private static void checkFinite(TensorData t, String what) {
+    Finite.check(t.bytes().asFloatBuffer(), t.shape(), what);
   }
 
   private static String limit(List<String> items) {
@@ -214,7 +229,7 @@ public final class LlamaWeights {
           + "); only the embedding table is split into row blocks");
     }
     TensorInfo info = reader.tensor(name);
-    if (map && info.dtype() == io.github.mmesid.core.io.safetensors.DType.F32
+    if (map && info.dtype() == SafetensorsDType.F32
         && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
       ByteBuffer mapped = reader.slice(name, 4 * firstElement, (int) bytes);
       if (mapped.isDirect() && mapped.alignmentOffset(0, 4) == 0) {
@@ -292,10 +307,14 @@ public final class LlamaWeights {
         long[] s = d.shape();
         for (long r0 = 0; r0 < s[0]; r0 += blockRows) {
           long rows = Math.min(blockRows, s[0] - r0);
-          emb.add(toDirect(d, r0 * s[1], new long[] {rows, s[1]}));
+          TensorData block = toDirect(d, r0 * s[1], new long[] {rows, s[1]});
+          checkFinite(block, "Llama tensor '" + n + "' rows " + r0 + ".." + (r0 + rows - 1));
+          emb.add(block);
         }
       } else {
-        out.put(n, toDirect(d, 0, d.shape()));
+        TensorData t = toDirect(d, 0, d.shape());
+        checkFinite(t, "Llama tensor '" + n + "'");
+        out.put(n, t);
       }
     }
     return new LlamaWeights(config, out, emb, blockRows);
@@ -349,7 +368,9 @@ public final class LlamaWeights {
             + LlamaTensorNames.shape(e.getValue().shape()) + ", expected "
             + LlamaTensorNames.shape(old.shape()));
       }
-      m.put(e.getKey(), toDirect(e.getValue(), 0, e.getValue().shape()));
+      TensorData t = toDirect(e.getValue(), 0, e.getValue().shape());
+      checkFinite(t, "replacement for Llama tensor '" + e.getKey() + "'");
+      m.put(e.getKey(), t);
     }
     return new LlamaWeights(config, m, embedding, embeddingBlockRows);
   }

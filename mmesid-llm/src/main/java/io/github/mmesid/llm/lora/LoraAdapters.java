@@ -1,9 +1,12 @@
 package io.github.mmesid.llm.lora;
 
+import io.github.mmesid.core.Finite;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.init.Initializers;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
+import io.github.mmesid.core.io.AtomicFiles;
+import io.github.mmesid.core.io.safetensors.SafetensorsDType;
 import io.github.mmesid.core.io.safetensors.SafetensorsFile;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import io.github.mmesid.core.io.safetensors.TensorInfo;
@@ -11,13 +14,10 @@ import io.github.mmesid.llm.llama.LlamaConfig;
 import io.github.mmesid.llm.llama.LlamaTensorNames;
 import io.github.mmesid.llm.llama.LlamaTensorNames.Module;
 import io.github.mmesid.llm.llama.LlamaWeights;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -214,18 +214,12 @@ public final class LoraAdapters {
   public void save(Path directory, String baseModel) {
     SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt");
     for (Map.Entry<String, TensorData> e : values.entrySet()) {
-      w.addFloats(e.getKey(), io.github.mmesid.core.io.safetensors.DType.F32, e.getValue().shape(),
+      w.addFloats(e.getKey(), SafetensorsDType.F32, e.getValue().shape(),
           e.getValue().bytes().asFloatBuffer());
     }
-    try {
-      Files.createDirectories(directory);
-    } catch (IOException e) {
-      throw new UncheckedIOException(directory + ": cannot create directory", e);
-    }
     w.write(directory.resolve(WEIGHTS_FILE));
-    byte[] json = (lora.toJson(baseModel) + "\n").getBytes(StandardCharsets.UTF_8);
-    io.github.mmesid.core.data.AtomicFiles.write(directory.resolve(LoraConfig.FILE_NAME),
-        out -> out.write(json));
+    AtomicFiles.writeString(directory.resolve(LoraConfig.FILE_NAME),
+        lora.toJson(baseModel) + "\n");
   }
 
   /**
@@ -250,7 +244,9 @@ public final class LoraAdapters {
           throw new IllegalArgumentException(file + ": tensor '" + e.getKey() + "' has dtype "
               + t.dtype() + "; allowed: F32, F16, BF16, F64");
         }
-        m.put(e.getKey(), TensorData.ofFloats(t.shape(), f.readFloat32(e.getKey())));
+        float[] v = f.readFloat32(e.getKey());
+        Finite.check(v, t.shape(), file + ": tensor '" + e.getKey() + "'");
+        m.put(e.getKey(), TensorData.ofFloats(t.shape(), v));
       }
     }
     try {

@@ -128,6 +128,17 @@ final class SasRecBatches implements BatchSource {
     return m;
   }
 
+  /**
+   * A fingerprint of the training windows (every user's items and window length).
+   *
+   * @return the fingerprint
+   */
+  @Override
+  public java.util.Optional<String> fingerprint() {
+    return java.util.Optional.of(io.github.mmesid.core.engine.train.DataFingerprint.create()
+        .putLong(maxLen).putInts(windows).build());
+  }
+
   @Override
   public void fill(int[] exampleIds, Batch batch) {
     int bs = exampleIds.length;

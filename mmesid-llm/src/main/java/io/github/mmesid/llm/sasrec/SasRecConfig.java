@@ -1,11 +1,7 @@
 package io.github.mmesid.llm.sasrec;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.LinkedHashMap;
+import io.github.mmesid.core.io.Json;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Hyper-parameters of a SASRec model and its training. Immutable and validated; build one with
@@ -19,7 +15,8 @@ import java.util.Map;
  * @param dim embedding and hidden size, divisible by {@code heads}
  * @param blocks number of self-attention blocks, {@code >= 1}
  * @param heads attention heads per block, {@code >= 1}
- * @param ffnDim inner size of the point-wise feed-forward layer, {@code >= 1}
+ * @param ffnDim inner size of the point-wise feed-forward layer, {@code >= 1}, or 0 for {@code
+ *     dim} (see {@link #effectiveFfnDim()})
  * @param maxLen the longest history the model sees (older items are dropped), {@code >= 1}
  * @param dropout dropout rate on embeddings, attention outputs and feed-forward layers, in
  *     {@code [0, 1)}
@@ -33,12 +30,11 @@ import java.util.Map;
  *     ({@code 0}: never stop early)
  * @param validationUsers validate on a fixed seeded sample of this many evaluable users ({@code
  *     0}: all of them)
- * @param threads ONNX Runtime intra-op threads for training and validation, {@code >= 1}
  * @param seed seed of initialisation, shuffling, dropout and negative sampling
  */
 public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLen, double dropout,
     SasRecLoss loss, int negatives, double learningRate, double weightDecay, int batchSize,
-    int epochs, int patience, int validationUsers, int threads, long seed) {
+    int epochs, int patience, int validationUsers, long seed) {
 
   /** Largest accepted embedding size: far above useful values, it catches typos. */
   public static final int MAX_DIM = 8192;
@@ -62,7 +58,6 @@ public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLe
    * @param epochs see the record description
    * @param patience see the record description
    * @param validationUsers see the record description
-   * @param threads see the record description
    * @param seed see the record description
    * @throws IllegalArgumentException naming the field and its allowed range
    */
@@ -71,7 +66,8 @@ public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLe
     check(blocks >= 1 && blocks <= 64, "blocks", blocks, "1..64");
     check(heads >= 1 && heads <= dim && dim % heads == 0, "heads", heads,
         "1..dim with dim % heads == 0 (dim = " + dim + ")");
-    check(ffnDim >= 1 && ffnDim <= 8 * MAX_DIM, "ffnDim", ffnDim, "1.." + 8 * MAX_DIM);
+    check(ffnDim >= 0 && ffnDim <= 8 * MAX_DIM, "ffnDim", ffnDim,
+        "0.." + 8 * MAX_DIM + " (0 = same as dim)");
     check(maxLen >= 1 && maxLen <= MAX_LEN, "maxLen", maxLen, "1.." + MAX_LEN);
     check(dropout >= 0 && dropout < 1, "dropout", dropout, "[0, 1)");
     check(loss != null, "loss", loss, "CROSS_ENTROPY or SAMPLED_BCE");
@@ -82,7 +78,6 @@ public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLe
     check(epochs >= 1, "epochs", epochs, ">= 1");
     check(patience >= 0, "patience", patience, ">= 0 (0 = no early stopping)");
     check(validationUsers >= 0, "validationUsers", validationUsers, ">= 0 (0 = all users)");
-    check(threads >= 1 && threads <= 4096, "threads", threads, "1..4096");
   }
 
   private static void check(boolean ok, String field, Object value, String allowed) {
@@ -93,9 +88,9 @@ public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLe
   }
 
   /**
-   * A builder with the defaults: dim 64, 2 blocks, 1 head, ffnDim 64, maxLen 50, dropout 0.2,
+   * A builder with the defaults: dim 64, 2 blocks, 1 head, ffnDim 0 (= dim), maxLen 50, dropout 0.2,
    * full-softmax cross-entropy, learning rate 2e-3, no weight decay, batch 128, at most 200
-   * epochs, patience 3, validation on a sample of 5000 users, one thread per processor, seed 42.
+   * epochs, patience 3, validation on a sample of 5000 users, seed 42.
    *
    * @return the builder
    */
@@ -124,129 +119,46 @@ public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLe
     b.epochs = epochs;
     b.patience = patience;
     b.validationUsers = validationUsers;
-    b.threads = threads;
     b.seed = seed;
     return b;
   }
 
   /**
-   * Formats the configuration as a JSON object (all fields, the loss by name).
+   * The inner size of the feed-forward layer: {@code ffnDim}, or {@code dim} when it is 0.
    *
-   * @return compact JSON
+   * @return the size
    */
-  public String toJson() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("dim", dim);
-    m.put("blocks", blocks);
-    m.put("heads", heads);
-    m.put("ffnDim", ffnDim);
-    m.put("maxLen", maxLen);
-    m.put("dropout", dropout);
-    m.put("loss", loss.name());
-    m.put("negatives", negatives);
-    m.put("learningRate", learningRate);
-    m.put("weightDecay", weightDecay);
-    m.put("batchSize", batchSize);
-    m.put("epochs", epochs);
-    m.put("patience", patience);
-    m.put("validationUsers", validationUsers);
-    m.put("threads", threads);
-    m.put("seed", seed);
-    try {
-      return new ObjectMapper().writeValueAsString(m);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("could not format the SASRec config as JSON: "
-          + e.getOriginalMessage(), e);
-    }
+  public int effectiveFfnDim() {
+    return ffnDim == 0 ? dim : ffnDim;
   }
 
   /**
-   * Parses {@link #toJson()} output. Missing fields take the builder defaults; unknown fields are
-   * rejected.
+   * Formats this configuration as JSON (snake_case keys, see {@link Json}).
    *
-   * @param json the JSON text, at most 64 KiB
-   * @param source where the text came from (for error messages)
+   * @return the JSON object text
+   */
+  public String toJson() {
+    return Json.write(this);
+  }
+
+  /**
+   * Parses a configuration written by {@link #toJson()}. Missing keys take the builder defaults;
+   * unknown keys and invalid values fail.
+   *
+   * @param json the JSON text
+   * @param source where it comes from (a file name), for messages
    * @return the configuration
-   * @throws IllegalArgumentException if the text is not such an object or a value is invalid
+   * @throws IllegalArgumentException naming the key if the JSON is not a valid configuration
    */
   public static SasRecConfig fromJson(String json, String source) {
-    if (json == null || json.length() > 65_536) {
-      throw new IllegalArgumentException(source + ": SASRec config JSON is "
-          + (json == null ? "missing" : json.length() + " characters") + "; allowed: up to 65536");
-    }
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(source + ": SASRec config is not valid JSON: "
-          + e.getOriginalMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(source + ": SASRec config must be a JSON object");
-    }
-    Builder b = builder();
-    var it = root.fields();
-    while (it.hasNext()) {
-      var e = it.next();
-      String k = e.getKey();
-      JsonNode v = e.getValue();
-      switch (k) {
-        case "dim" -> b.dim(intOf(source, k, v));
-        case "blocks" -> b.blocks(intOf(source, k, v));
-        case "heads" -> b.heads(intOf(source, k, v));
-        case "ffnDim" -> b.ffnDim(intOf(source, k, v));
-        case "maxLen" -> b.maxLen(intOf(source, k, v));
-        case "dropout" -> b.dropout(doubleOf(source, k, v));
-        case "loss" -> b.loss(SasRecLoss.parse(v.asText()));
-        case "negatives" -> b.negatives(intOf(source, k, v));
-        case "learningRate" -> b.learningRate(doubleOf(source, k, v));
-        case "weightDecay" -> b.weightDecay(doubleOf(source, k, v));
-        case "batchSize" -> b.batchSize(intOf(source, k, v));
-        case "epochs" -> b.epochs(intOf(source, k, v));
-        case "patience" -> b.patience(intOf(source, k, v));
-        case "validationUsers" -> b.validationUsers(intOf(source, k, v));
-        case "threads" -> b.threads(intOf(source, k, v));
-        case "seed" -> {
-          if (!v.canConvertToLong()) {
-            throw new IllegalArgumentException(source + ": SASRec config field seed = " + v
-                + " is not an integer");
-          }
-          b.seed(v.asLong());
-        }
-        default -> throw new IllegalArgumentException(source + ": unknown SASRec config field '"
-            + k + "'; allowed: dim, blocks, heads, ffnDim, maxLen, dropout, loss, negatives, "
-            + "learningRate, weightDecay, batchSize, epochs, patience, validationUsers, threads, seed");
-      }
-    }
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
-    }
+    return Json.readConfig(json, SasRecConfig.class, builder().build(), source);
   }
 
-  private static int intOf(String source, String k, JsonNode v) {
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw new IllegalArgumentException(source + ": SASRec config field " + k + " = " + v
-          + " is not a 32-bit integer");
-    }
-    return v.asInt();
-  }
-
-  private static double doubleOf(String source, String k, JsonNode v) {
-    if (!v.isNumber()) {
-      throw new IllegalArgumentException(source + ": SASRec config field " + k + " = " + v
-          + " is not a number");
-    }
-    return v.asDouble();
-  }
-
-  /** Returns the architecture in one line, e.g. {@code SASRec[dim=64, blocks=2, heads=1, ...]}. */
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "SASRec[dim=%d, blocks=%d, heads=%d, ffn=%d, maxLen=%d, "
         + "dropout=%.2f, loss=%s%s, lr=%.2g, wd=%.2g, batch=%d, epochs<=%d, patience=%d, seed=%d]",
-        dim, blocks, heads, ffnDim, maxLen, dropout, loss,
+        dim, blocks, heads, effectiveFfnDim(), maxLen, dropout, loss,
         loss == SasRecLoss.SAMPLED_BCE ? "x" + negatives : "", learningRate, weightDecay,
         batchSize, epochs, patience, seed);
   }
@@ -256,7 +168,7 @@ public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLe
     private int dim = 64;
     private int blocks = 2;
     private int heads = 1;
-    private int ffnDim = -1;
+    private int ffnDim = 0;
     private int maxLen = 50;
     private double dropout = 0.2;
     private SasRecLoss loss = SasRecLoss.CROSS_ENTROPY;
@@ -267,7 +179,6 @@ public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLe
     private int epochs = 200;
     private int patience = 3;
     private int validationUsers = 5000;
-    private int threads = Runtime.getRuntime().availableProcessors();
     private long seed = 42;
 
     private Builder() {}
@@ -306,7 +217,7 @@ public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLe
     }
 
     /**
-     * Sets the feed-forward inner size (default: equal to dim).
+     * Sets the feed-forward inner size (default 0: equal to dim).
      *
      * @param v the size
      * @return this builder
@@ -427,17 +338,6 @@ public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLe
     }
 
     /**
-     * Sets the ONNX Runtime thread count.
-     *
-     * @param v threads
-     * @return this builder
-     */
-    public Builder threads(int v) {
-      threads = v;
-      return this;
-    }
-
-    /**
      * Sets the seed.
      *
      * @param v the seed
@@ -455,9 +355,9 @@ public record SasRecConfig(int dim, int blocks, int heads, int ffnDim, int maxLe
      * @throws IllegalArgumentException if a field is out of range
      */
     public SasRecConfig build() {
-      return new SasRecConfig(dim, blocks, heads, ffnDim < 0 ? dim : ffnDim, maxLen, dropout,
+      return new SasRecConfig(dim, blocks, heads, ffnDim, maxLen, dropout,
           loss, negatives, learningRate, weightDecay, batchSize, epochs, patience,
-          validationUsers, threads, seed);
+          validationUsers, seed);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.github.mmesid.llm.sasrec;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.Locale;
 
 /** The training loss of SASRec. */
@@ -15,12 +16,13 @@ public enum SasRecLoss {
 
   /**
    * Parses {@code ce}/{@code cross_entropy} or {@code bce}/{@code sampled_bce}
-   * (case-insensitive).
+   * (case-insensitive); also how configuration JSON and the command line read the loss.
    *
    * @param s the name
    * @return the loss
    * @throws IllegalArgumentException if the name is none of the allowed values
    */
+  @JsonCreator
   public static SasRecLoss parse(String s) {
     switch (s == null ? "" : s.toLowerCase(Locale.ROOT).replace('-', '_')) {
       case "ce":

@@ -73,9 +73,9 @@ final class SasRecNet {
       }
       m.put(p + "ffn_ln.weight", new long[] {d});
       m.put(p + "ffn_ln.bias", new long[] {d});
-      m.put(p + "ffn.fc1.weight", new long[] {c.ffnDim(), d});
-      m.put(p + "ffn.fc1.bias", new long[] {c.ffnDim()});
-      m.put(p + "ffn.fc2.weight", new long[] {d, c.ffnDim()});
+      m.put(p + "ffn.fc1.weight", new long[] {c.effectiveFfnDim(), d});
+      m.put(p + "ffn.fc1.bias", new long[] {c.effectiveFfnDim()});
+      m.put(p + "ffn.fc2.weight", new long[] {d, c.effectiveFfnDim()});
       m.put(p + "ffn.fc2.bias", new long[] {d});
     }
     m.put("final_ln.weight", new long[] {d});

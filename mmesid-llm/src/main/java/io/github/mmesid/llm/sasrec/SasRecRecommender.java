@@ -1,6 +1,8 @@
 package io.github.mmesid.llm.sasrec;
 
+import io.github.mmesid.core.Finite;
 import io.github.mmesid.core.SequentialRecommender;
+import io.github.mmesid.core.io.Json;
 import io.github.mmesid.core.data.Npy;
 import io.github.mmesid.core.data.NpyArray;
 import io.github.mmesid.core.engine.graph.DType;
@@ -37,11 +39,14 @@ import java.util.Map;
  * <p>Thread-safe: the session's {@code run} is thread-safe and everything else is immutable.
  * Holds native resources until {@link #close()} (idempotent).
  */
-public final class SasRecRecommender implements SequentialRecommender, AutoCloseable {
+public final class SasRecRecommender implements SequentialRecommender {
   /** Value of the {@code format} metadata entry of a saved model. */
   public static final String FORMAT = "mmesid-sasrec";
-  /** Version of the saved-model format. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * Version of the saved-model format: 2 (snake_case metadata keys {@code format_version},
+   * {@code num_items} and config keys). Version 1 files (camelCase keys) are still read.
+   */
+  public static final int FORMAT_VERSION = 2;
   /** Histories scored per inference run in {@link #scores(List)}. */
   public static final int SCORING_BATCH = 256;
 
@@ -71,7 +76,8 @@ public final class SasRecRecommender implements SequentialRecommender, AutoClose
    * @param parameters all parameters of the model (names and shapes as the trainer makes them)
    * @param options ONNX Runtime options of the inference session
    * @return the recommender (to be closed)
-   * @throws IllegalArgumentException if a parameter is missing or has the wrong shape or type
+   * @throws IllegalArgumentException if a parameter is missing, has the wrong shape or type, or
+   *     holds NaN or infinity ({@link Finite.NonFiniteException} naming it)
    */
   public static SasRecRecommender create(SasRecConfig config, int numItems,
       ParameterSnapshot parameters, RuntimeOptions options) {
@@ -90,6 +96,11 @@ public final class SasRecRecommender implements SequentialRecommender, AutoClose
         throw new IllegalArgumentException("SASRec parameter '" + e.getKey() + "' is " + d.dtype()
             + Arrays.toString(d.shape()) + "; expected FLOAT32 or FLOAT64 "
             + Arrays.toString(e.getValue()) + " for " + config + " over " + numItems + " items");
+      }
+      if (d.dtype() == DType.FLOAT32) {
+        Finite.check(d.bytes().asFloatBuffer(), d.shape(), "SASRec parameter '" + e.getKey() + "'");
+      } else {
+        Finite.check(d.bytes().asDoubleBuffer(), d.shape(), "SASRec parameter '" + e.getKey() + "'");
       }
       values.put(e.getKey(), d);
     }
@@ -180,6 +191,7 @@ public final class SasRecRecommender implements SequentialRecommender, AutoClose
       for (int i = 0; i < b; i++) {
         float[] row = new float[w];
         s.get(i * w, row);
+        Finite.check(row, "SASRec scores of history " + (from + i));
         out[from + i] = row;
       }
     }
@@ -242,8 +254,8 @@ public final class SasRecRecommender implements SequentialRecommender, AutoClose
   public void save(Path file) {
     SafetensorsWriter w = new SafetensorsWriter();
     w.putMetadata("format", FORMAT);
-    w.putMetadata("formatVersion", Integer.toString(FORMAT_VERSION));
-    w.putMetadata("numItems", Integer.toString(numItems));
+    w.putMetadata("format_version", Integer.toString(FORMAT_VERSION));
+    w.putMetadata("num_items", Integer.toString(numItems));
     w.putMetadata("config", config.toJson());
     for (String name : SasRecNet.shapes(config, numItems).keySet()) {
       TensorData d = parameters.get(name);
@@ -269,22 +281,29 @@ public final class SasRecRecommender implements SequentialRecommender, AutoClose
         throw new IllegalArgumentException(file + " is not a SASRec model: metadata format = "
             + meta.get("format") + "; expected " + FORMAT);
       }
-      if (!Integer.toString(FORMAT_VERSION).equals(meta.get("formatVersion"))) {
-        throw new IllegalArgumentException(file + ": SASRec format version "
-            + meta.get("formatVersion") + " is not supported; allowed: " + FORMAT_VERSION);
+      boolean v1 = "1".equals(meta.get("formatVersion"));
+      String version = v1 ? "1" : meta.get("format_version");
+      if (!v1 && !Integer.toString(FORMAT_VERSION).equals(version)) {
+        throw new IllegalArgumentException(file + ": SASRec format version " + version
+            + " is not supported; allowed: 1, " + FORMAT_VERSION);
       }
+      String items = meta.get(v1 ? "numItems" : "num_items");
       int n;
       try {
-        n = Integer.parseInt(String.valueOf(meta.get("numItems")));
+        n = Integer.parseInt(String.valueOf(items));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(file + ": metadata numItems = " + meta.get("numItems")
+        throw new IllegalArgumentException(file + ": metadata num_items = " + items
             + " is not an integer", e);
       }
       if (n < 1 || n > 100_000_000) {
-        throw new IllegalArgumentException(file + ": metadata numItems = " + n
+        throw new IllegalArgumentException(file + ": metadata num_items = " + n
             + "; allowed 1..100000000");
       }
-      SasRecConfig config = SasRecConfig.fromJson(meta.get("config"), file + " metadata config");
+      String configJson = meta.get("config");
+      if (v1 && configJson != null) {
+        configJson = v1ConfigJson(configJson, file + " metadata config");
+      }
+      SasRecConfig config = SasRecConfig.fromJson(configJson, file + " metadata config");
       Map<String, long[]> shapes = SasRecNet.shapes(config, n);
       if (!r.names().equals(new java.util.TreeSet<>(shapes.keySet()))) {
         List<String> missing = new ArrayList<>(shapes.keySet());
@@ -301,10 +320,23 @@ public final class SasRecRecommender implements SequentialRecommender, AutoClose
           throw new IllegalArgumentException(file + ": tensor " + e.getKey() + " has shape "
               + Arrays.toString(t.shape()) + "; expected " + Arrays.toString(e.getValue()));
         }
-        values.put(e.getKey(), TensorData.ofFloats(e.getValue(), r.readFloat32(e.getKey())));
+        float[] v = r.readFloat32(e.getKey());
+        Finite.check(v, e.getValue(), file + ": tensor '" + e.getKey() + "'");
+        values.put(e.getKey(), TensorData.ofFloats(e.getValue(), v));
       }
       return create(config, n, new ParameterSnapshot(values), options);
     }
+  }
+
+  /** Format 1 wrote camelCase keys and a "threads" setting (now a run option). */
+  private static String v1ConfigJson(String json, String source) {
+    com.fasterxml.jackson.databind.node.ObjectNode out = Json.mapper().createObjectNode();
+    Json.parse(json, source).fields().forEachRemaining(e -> {
+      if (!e.getKey().equals("threads")) {
+        out.set(Json.snakeCase(e.getKey()), e.getValue());
+      }
+    });
+    return out.toString();
   }
 
   /** Closes the inference session; idempotent. */

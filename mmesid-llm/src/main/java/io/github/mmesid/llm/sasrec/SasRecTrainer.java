@@ -1,6 +1,5 @@
 package io.github.mmesid.llm.sasrec;
 
-import io.github.mmesid.core.SequenceDataset;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.data.Split;
 import io.github.mmesid.core.engine.graph.DType;
@@ -9,19 +8,14 @@ import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
+import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.engine.train.Trainer;
 import io.github.mmesid.core.engine.train.TrainerConfig;
-import io.github.mmesid.core.engine.train.TrainingListener;
+import io.github.mmesid.core.engine.train.TrainingLog;
 import io.github.mmesid.core.engine.train.TrainingResult;
-import io.github.mmesid.core.engine.train.ValidationInfo;
 import io.github.mmesid.core.eval.Evaluator;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
+import io.github.mmesid.core.io.Json;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,77 +36,66 @@ public final class SasRecTrainer {
   private SasRecTrainer() {}
 
   /**
-   * Trains a model without checkpoints.
+   * Trains a model with the default run options (CPU, no checkpoints).
    *
    * @param split the data; only the training parts are trained on, the validation targets select
    *     the epoch
-   * @param config the configuration
-   * @return the trained model and training statistics
+   * @param config the hyperparameters
+   * @return the trained model, its metrics and the training log
    * @throws IllegalArgumentException if no user has two training items or no user is evaluable
    */
   public static SasRecTrainingResult train(LeaveOneOutSplit split, SasRecConfig config) {
-    return train(split, config, null, List.of());
+    return train(split, config, RunOptions.defaults());
   }
 
   /**
    * Trains a model.
    *
-   * @param split the data
-   * @param config the configuration
-   * @param checkpointDir directory for resumable checkpoints (written each epoch; an existing run
-   *     there is resumed), or null for none
-   * @param listeners progress listeners (called on the training thread)
-   * @return the trained model and training statistics
+   * @param split the data; only the training parts are trained on, the validation targets select
+   *     the epoch
+   * @param config the hyperparameters
+   * @param run how to run: threads and execution provider (training, validation and the returned
+   *     model's sessions), checkpoints (written each epoch; a run found there is resumed),
+   *     listeners
+   * @return the trained model, its metrics ({@code valid_ndcg@10}) and the training log
    * @throws IllegalArgumentException if no user has two training items or no user is evaluable
    */
   public static SasRecTrainingResult train(LeaveOneOutSplit split, SasRecConfig config,
-      Path checkpointDir, List<TrainingListener> listeners) {
+      RunOptions run) {
+    long t0 = System.nanoTime();
     int n = split.numItems();
-    RuntimeOptions rt = RuntimeOptions.builder().intraOpThreads(config.threads()).build();
+    RuntimeOptions rt = run.runtime();
     Map<String, TensorData> init = SasRecNet.initialValues(config, n, DType.FLOAT32);
     Tensor loss = SasRecNet.trainingLoss(config, n, init);
     SasRecBatches data = new SasRecBatches(split, config.maxLen(), loss.graph());
     LeaveOneOutSplit valid = validationSplit(split, config.validationUsers(), config.seed());
     Evaluator evaluator = Evaluator.builder().split(Split.VALID).ks(10).threads(1)
         .batchSize(SasRecRecommender.SCORING_BATCH).build();
-    List<ValidationInfo> validations = Collections.synchronizedList(new ArrayList<>());
     TrainerConfig.Builder tc = TrainerConfig.builder(config.seed())
         .optimizer(Optimizer.adamW(config.learningRate()).withWeightDecay(config.weightDecay()))
-        .batchSize(config.batchSize()).epochs(config.epochs()).runtime(rt)
-        .logEvery(Math.max(1, (int) Math.min(Integer.MAX_VALUE,
-            Trainer.stepsPerEpoch(data.size(), TrainerConfig.builder(0)
-                .batchSize(config.batchSize()).build()) / 2)))
+        .batchSize(config.batchSize()).epochs(config.epochs())
         .validation(params -> validate(config, n, params, rt, evaluator, valid), 0, true,
             config.patience())
         .restoreBest(true)
-        .listener(new TrainingListener() {
-          @Override
-          public void onValidation(ValidationInfo info) {
-            validations.add(info);
-          }
-        });
-    for (TrainingListener l : listeners) {
-      tc.listener(l);
-    }
-    if (checkpointDir != null) {
-      tc.checkpoints(checkpointDir, 0);
-    }
+        .runDescription(Json.flatten(config));
+    long perEpoch = Trainer.stepsPerEpoch(data.size(), TrainerConfig.builder(0)
+        .batchSize(config.batchSize()).build());
+    run.applyTo(tc, (int) Math.min(Integer.MAX_VALUE, Math.max(1, perEpoch / 2)), 0);
     LOG.info("SASRec: {} training sequences ({} targets each on average), {} validation users, "
         + "{} items; {}", data.size(), String.format("%.2f", data.meanTargets()),
         valid.evaluableUsers().length, n, config);
-    long t0 = System.nanoTime();
     TrainingResult result;
     try (Trainer trainer = new Trainer(loss, tc.build())) {
-      result = trainer.fit(data);
+      result = trainer.train(data);
     }
-    double seconds = (System.nanoTime() - t0) / 1e9;
     if (data.droppedTargets() > 0) {
       LOG.info("SASRec: {} training targets exceeded the per-batch capacity and were skipped",
           data.droppedTargets());
     }
-    SasRecRecommender rec = SasRecRecommender.create(config, n, result.parameters(),
-        RuntimeOptions.builder().intraOpThreads(config.threads()).build());
-    return new SasRecTrainingResult(rec, result, validations, seconds, data.droppedTargets());
+    SasRecRecommender rec = SasRecRecommender.create(config, n, result.parameters(), rt);
+    TrainingLog log = TrainingLog.of(result, "ndcg@10", (System.nanoTime() - t0) / 1e9);
+    return new SasRecTrainingResult(rec, Map.of("valid_ndcg@10", result.bestMetric()), log,
+        data.droppedTargets());
   }
 
   private static double validate(SasRecConfig config, int n, ParameterSnapshot params,
@@ -132,29 +115,6 @@ public final class SasRecTrainer {
    * @throws IllegalArgumentException if no user is evaluable
    */
   static LeaveOneOutSplit validationSplit(LeaveOneOutSplit split, int users, long seed) {
-    int[] evaluable = split.evaluableUsers();
-    if (evaluable.length == 0) {
-      throw new IllegalArgumentException("no user has at least " + LeaveOneOutSplit.MIN_EVAL_LENGTH
-          + " items, so there is no validation target; SASRec training needs some");
-    }
-    if (users == 0 || users >= evaluable.length) {
-      return split;
-    }
-    SplittableRandom r = new SplittableRandom(seed ^ 0x5A5E_C0DEL);
-    int[] pick = evaluable.clone();
-    for (int i = 0; i < users; i++) {
-      int j = i + r.nextInt(pick.length - i);
-      int tmp = pick[i];
-      pick[i] = pick[j];
-      pick[j] = tmp;
-    }
-    int[] chosen = Arrays.copyOf(pick, users);
-    Arrays.sort(chosen);
-    SequenceDataset d = split.dataset();
-    SequenceDataset.Builder b = SequenceDataset.builder();
-    for (int u : chosen) {
-      b.add(d.userKey(u), d.sequence(u));
-    }
-    return LeaveOneOutSplit.of(b.build(d.mapping()));
+    return split.sampleEvaluableUsers(users, seed);
   }
 }

@@ -262,6 +262,70 @@ class LlamaBackboneTest {
   }
 
   @Test
+  void aSharedPrefixCacheEqualsThePrefixInEveryRowAndPassesGradientsBack() {
+    LlamaConfig c = LlamaConfig.of(16, 24, 2, 4, 2, 11, 32).withRope(10000, 1e-5);
+    LlamaWeights w = LlamaWeights.of(c, allTensors(LlamaWeights.random(c, 21)));
+    SplittableRandom r = new SplittableRandom(9);
+    int p = 3;
+    int t = 4;
+    double[] prefix = new double[p * 16];
+    double[] rows = new double[2 * t * 16];
+    for (int i = 0; i < prefix.length; i++) {
+      prefix[i] = r.nextDouble(-1, 1);
+    }
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = r.nextDouble(-1, 1);
+    }
+    long[] mask = {1, 1, 1, 1, 0, 0, 1, 1}; // row 1 left-padded
+    // forward: cached prefix == the prefix concatenated in front of every row
+    Graph g = new Graph("prefix", DType.FLOAT64);
+    LlamaBackbone bb = LlamaBackbone.create(g, w, LlamaBackbone.Options.inference());
+    Tensor pre = g.constant(TensorData.ofDoubles(new long[] {1, p, 16}, prefix));
+    Tensor x = g.constant(TensorData.ofDoubles(new long[] {2, t, 16}, rows));
+    Tensor m = g.constant(TensorData.ofLongs(new long[] {2, t}, mask));
+    Tensor cached = bb.forward(x, m, bb.prefix(pre));
+    double[] full = new double[2 * (p + t) * 16];
+    long[] fullMask = new long[2 * (p + t)];
+    for (int b = 0; b < 2; b++) {
+      System.arraycopy(prefix, 0, full, b * (p + t) * 16, p * 16);
+      System.arraycopy(rows, b * t * 16, full, (b * (p + t) + p) * 16, t * 16);
+      for (int j = 0; j < p; j++) {
+        fullMask[b * (p + t) + j] = 1;
+      }
+      for (int j = 0; j < t; j++) {
+        fullMask[b * (p + t) + p + j] = mask[b * t + j];
+      }
+    }
+    Tensor plain = bb.forward(g.constant(TensorData.ofDoubles(new long[] {2, p + t, 16}, full)),
+        g.constant(TensorData.ofLongs(new long[] {2, p + t}, fullMask)));
+    Tensor tail = io.github.mmesid.core.engine.graph.ArrayOps.slice(plain, 1, p, p + t);
+    try (Predictor pr = Predictor.create(g, Map.of("a", cached, "b", tail),
+            new ParameterSnapshot(Map.of()),
+            RuntimeOptions.builder().intraOpThreads(1).build());
+        RunOutputs out = pr.run(Map.of())) {
+      double[] a = out.get("a").toDoubleArray();
+      double[] b = out.get("b").toDoubleArray();
+      for (int i = 0; i < a.length; i++) {
+        if (mask[i / 16] == 1) {
+          assertEquals(b[i], a[i], 1e-12, "element " + i);
+        }
+      }
+    }
+    // gradients: through the cache to the prefix and the rows (LoRA training, dropout off)
+    io.github.mmesid.core.engine.check.GradientChecker.Report rep =
+        io.github.mmesid.core.engine.check.GradientChecker.check((gg, in) -> {
+          LlamaBackbone b2 = LlamaBackbone.create(gg, w, LlamaBackbone.Options.inference());
+          Tensor keep = io.github.mmesid.core.engine.graph.ArrayOps.unsqueeze(
+              io.github.mmesid.core.engine.graph.ArrayOps.cast(in.get(2), gg.floatType()), -1);
+          return b2.forward(in.get(1), in.get(2), b2.prefix(in.get(0))).mul(keep);
+        }, java.util.List.of(TensorData.ofDoubles(new long[] {1, p, 16}, prefix),
+            TensorData.ofDoubles(new long[] {2, t, 16}, rows), TensorData.ofLongs(new long[] {2, t}, mask)),
+            io.github.mmesid.core.engine.check.GradientChecker.Options.float64());
+    assertTrue(rep.passed(), "gradient check failed: " + rep);
+    assertTrue(rep.checked() > 0);
+  }
+
+  @Test
   void trainableParametersFollowTheMode() {
     LlamaConfig c = tinyConfig();
     LlamaWeights w = LlamaWeights.random(c, 13);

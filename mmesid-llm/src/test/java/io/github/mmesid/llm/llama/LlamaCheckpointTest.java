@@ -10,7 +10,7 @@ import io.github.mmesid.core.engine.graph.Layers;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import io.github.mmesid.core.io.safetensors.BFloat16;
-import io.github.mmesid.core.io.safetensors.DType;
+import io.github.mmesid.core.io.safetensors.SafetensorsDType;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -50,7 +50,7 @@ class LlamaCheckpointTest {
   @Test
   void bf16ShardedCheckpointLoadsAndRunsTokenIds(@TempDir Path dir) throws IOException {
     LlamaWeights w = LlamaCheckpointWriter.writeRandom(dir, tiny(), 22,
-        new LlamaCheckpointWriter.Format(DType.BF16, 20_000));
+        new LlamaCheckpointWriter.Format(SafetensorsDType.BF16, 20_000));
     assertTrue(Files.exists(dir.resolve("model.safetensors.index.json")));
     try (var files = Files.list(dir)) {
       assertTrue(files.filter(p -> p.getFileName().toString().startsWith("model-")).count() > 2);
@@ -99,10 +99,10 @@ class LlamaCheckpointTest {
     LlamaWeights w = LlamaWeights.random(c, 23);
     SafetensorsWriter sw = new SafetensorsWriter();
     for (Map.Entry<String, TensorData> e : w.tensors().entrySet()) {
-      sw.addFloats(e.getKey().substring("model.".length()), DType.F16, e.getValue().shape(),
+      sw.addFloats(e.getKey().substring("model.".length()), SafetensorsDType.F16, e.getValue().shape(),
           e.getValue().toFloats());
     }
-    sw.addFloats("embed_tokens.weight", DType.F16, new long[] {61, 32},
+    sw.addFloats("embed_tokens.weight", SafetensorsDType.F16, new long[] {61, 32},
         w.embeddingBlocks().get(0).toFloats());
     c.write(dir);
     sw.write(dir.resolve("model.safetensors"));
@@ -126,15 +126,15 @@ class LlamaCheckpointTest {
       }
       long[] shape = e.getValue().shape();
       if (n.equals(LlamaTensorNames.linear(0, LlamaTensorNames.Module.K_PROJ))) {
-        sw.addFloats(n, DType.F32, new long[] {shape[1], shape[0]}, e.getValue().toFloats());
+        sw.addFloats(n, SafetensorsDType.F32, new long[] {shape[1], shape[0]}, e.getValue().toFloats());
         continue; // transposed
       }
-      sw.addFloats(n, DType.F32, shape, e.getValue().toFloats());
+      sw.addFloats(n, SafetensorsDType.F32, shape, e.getValue().toFloats());
     }
-    sw.addFloats(LlamaTensorNames.EMBED_TOKENS, DType.F32, new long[] {61, 32}, new float[61 * 32]);
-    sw.addFloats("model.layers.0.self_attn.q_proj.bias", DType.F32, new long[] {32},
+    sw.addFloats(LlamaTensorNames.EMBED_TOKENS, SafetensorsDType.F32, new long[] {61, 32}, new float[61 * 32]);
+    sw.addFloats("model.layers.0.self_attn.q_proj.bias", SafetensorsDType.F32, new long[] {32},
         new float[32]);
-    sw.addFloats(LlamaTensorNames.LM_HEAD, DType.F32, new long[] {61, 32}, new float[61 * 32]);
+    sw.addFloats(LlamaTensorNames.LM_HEAD, SafetensorsDType.F32, new long[] {61, 32}, new float[61 * 32]);
     c.write(dir);
     sw.write(dir.resolve("model.safetensors"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -120,7 +120,7 @@ class LoraTest {
     assertEquals(2 * 5 * 2, trainable.size());
     TrainingResult res;
     try (Trainer t = new Trainer(loss, trainable, config())) {
-      res = t.fit(bb.withDropoutNoise(data(), T));
+      res = t.train(bb.withDropoutNoise(data(), T));
     }
     List<Double> h = res.lossHistory();
     double first = h.get(0);
@@ -186,7 +186,7 @@ class LoraTest {
     assertEquals(2 * 9 + 2, bb.trainableParameters().size());
     TrainingResult res;
     try (Trainer t = new Trainer(loss, bb.trainableParameters(), config())) {
-      res = t.fit(data());
+      res = t.train(data());
     }
     List<Double> h = res.lossHistory();
     assertTrue(h.get(h.size() - 1) < 0.7 * h.get(0), "loss " + h.get(0) + " -> "

@@ -29,8 +29,8 @@ class SasRecBatchesTest {
       for (Map.Entry<String, long[]> e : shapes.entrySet()) {
         m.put(e.getKey(), HostTensor.allocate(
             e.getKey().startsWith("drop") || e.getKey().startsWith("neg")
-                ? io.github.mmesid.core.engine.graph.DType.FLOAT32
-                : io.github.mmesid.core.engine.graph.DType.INT64, e.getValue()));
+                ? DType.FLOAT32
+                : DType.INT64, e.getValue()));
       }
     }
 
@@ -56,7 +56,7 @@ class SasRecBatchesTest {
   }
 
   private static SasRecConfig config(int maxLen) {
-    return SasRecConfig.builder().dim(4).maxLen(maxLen).dropout(0.1).threads(1).build();
+    return SasRecConfig.builder().dim(4).maxLen(maxLen).dropout(0.1).build();
   }
 
   private static SasRecBatches batches(LeaveOneOutSplit split, SasRecConfig c) {

@@ -31,7 +31,7 @@ class SasRecNetTest {
 
   private static SasRecConfig small() {
     return SasRecConfig.builder().dim(8).heads(2).blocks(2).ffnDim(12).maxLen(8).dropout(0.3)
-        .seed(5).threads(1).build();
+        .seed(5).build();
   }
 
   /** Random (not freshly initialised) parameters so LayerNorm scales and biases matter. */
@@ -161,7 +161,7 @@ class SasRecNetTest {
   @Test
   void encoderGradientsIncludingEmbeddingsMatchFiniteDifferences() {
     SasRecConfig c = SasRecConfig.builder().dim(4).heads(1).blocks(1).ffnDim(6).maxLen(6)
-        .seed(1).threads(1).build();
+        .seed(1).build();
     Map<String, TensorData> values = randomParams(c, DType.FLOAT64, 6);
     List<String> names = new ArrayList<>(values.keySet());
     List<TensorData> inputs = new ArrayList<>();

@@ -4,16 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.mmesid.core.ScoredItem;
 import io.github.mmesid.core.SequenceDataset;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
+import io.github.mmesid.core.engine.graph.TensorData;
+import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.data.Npy;
 import io.github.mmesid.core.data.Split;
 import io.github.mmesid.core.eval.EvaluationResult;
 import io.github.mmesid.core.eval.Evaluator;
-import io.github.mmesid.core.eval.PopularityRecommender;
+import io.github.mmesid.llm.popularity.PopularityRecommender;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,13 +63,13 @@ class SasRecRecommenderTest {
 
   static SasRecConfig tiny() {
     return SasRecConfig.builder().dim(16).blocks(1).heads(2).maxLen(12).dropout(0.1)
-        .learningRate(5e-3).batchSize(32).epochs(25).patience(4).threads(1).seed(3).build();
+        .learningRate(5e-3).batchSize(32).epochs(25).patience(4).seed(3).build();
   }
 
   @BeforeAll
   static void train() {
     split = LeaveOneOutSplit.of(chains(400, 11));
-    trained = SasRecTrainer.train(split, tiny());
+    trained = SasRecTrainer.train(split, tiny(), RunOptions.builder().threads(1).build());
     sasrecTest = Evaluator.builder().threads(1).ks(10).build().evaluate(trained.recommender(), split);
   }
 
@@ -80,14 +83,16 @@ class SasRecRecommenderTest {
   @Test
   void beatsPopularityByAClearMargin() {
     EvaluationResult pop = Evaluator.builder().threads(1).ks(10).build()
-        .evaluate(PopularityRecommender.fit(split), split);
+        .evaluate(PopularityRecommender.train(split), split);
     assertTrue(sasrecTest.recall(10) > pop.recall(10) + 0.3,
         "SASRec recall@10 " + sasrecTest.recall(10) + " vs popularity " + pop.recall(10));
     assertTrue(sasrecTest.ndcg(10) > 2 * pop.ndcg(10),
         "SASRec NDCG@10 " + sasrecTest.ndcg(10) + " vs popularity " + pop.ndcg(10));
-    assertFalse(trained.validations().isEmpty());
-    double best = trained.validations().stream().mapToDouble(v -> v.metric()).max().orElseThrow();
-    assertEquals(best, trained.training().bestMetric(), 0.0, "the best validation is kept");
+    assertFalse(trained.log().validations().isEmpty());
+    double best = trained.log().validations().stream().mapToDouble(v -> v.metric()).max().orElseThrow();
+    assertEquals(best, trained.log().bestMetric(), 0.0, "the best validation is kept");
+    assertEquals(best, trained.metrics().get("valid_ndcg@10"), 0.0);
+    assertSame(trained.recommender(), trained.model());
     assertEquals(0, trained.droppedTargets());
   }
 
@@ -207,6 +212,47 @@ class SasRecRecommenderTest {
   }
 
   @Test
+  void formatVersion1FilesWithCamelCaseKeysStillLoad(@TempDir Path dir) {
+    SasRecRecommender rec = trained.recommender();
+    // a version-1 file as the first release wrote it: camelCase metadata and config keys, threads
+    String v1Config = "{\"dim\":16,\"blocks\":1,\"heads\":2,\"ffnDim\":16,\"maxLen\":12,\"dropout\":0.1,"
+        + "\"loss\":\"CROSS_ENTROPY\",\"negatives\":1,\"learningRate\":0.005,\"weightDecay\":0.0,"
+        + "\"batchSize\":32,\"epochs\":25,\"patience\":4,\"validationUsers\":5000,\"threads\":1,\"seed\":3}";
+    SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", SasRecRecommender.FORMAT)
+        .putMetadata("formatVersion", "1").putMetadata("numItems", Integer.toString(ITEMS))
+        .putMetadata("config", v1Config);
+    for (String name : rec.parameters().names()) {
+      TensorData d = rec.parameters().get(name);
+      w.addFloat32(name, d.shape(), d.toFloats());
+    }
+    Path file = dir.resolve("v1.safetensors");
+    w.write(file);
+    int[] h = {3, 4, 5};
+    try (SasRecRecommender back = SasRecRecommender.load(file, null)) {
+      assertEquals(16, back.config().effectiveFfnDim());
+      assertArrayEquals(rec.scores(h), back.scores(h));
+    }
+  }
+
+  @Test
+  void cudaRequiredWithoutCudaFailsClearlyAndPreferredRunsOnTheCpu() {
+    SasRecConfig c = tiny().toBuilder().epochs(1).build();
+    io.github.mmesid.core.engine.runtime.ExecutionProvider.Policy req =
+        io.github.mmesid.core.engine.runtime.ExecutionProvider.Policy.REQUIRE;
+    RuntimeException e = assertThrows(
+        io.github.mmesid.core.engine.runtime.ProviderUnavailableException.class,
+        () -> SasRecTrainer.train(split, c, RunOptions.builder().threads(1)
+            .provider(io.github.mmesid.core.engine.runtime.ExecutionProvider.cuda(0, req)).build()));
+    assertTrue(e.getMessage().contains("onnxruntime_gpu"), e.getMessage());
+    SasRecTrainingResult r = SasRecTrainer.train(split, c, RunOptions.builder().threads(1)
+        .provider(io.github.mmesid.core.engine.runtime.ExecutionProvider.cuda(0,
+            io.github.mmesid.core.engine.runtime.ExecutionProvider.Policy.PREFER)).build());
+    try (SasRecRecommender rec = r.recommender()) {
+      assertEquals(10, rec.topK(new int[] {1, 2}).size());
+    }
+  }
+
+  @Test
   void loadRejectsOtherFiles(@TempDir Path dir) {
     Path other = dir.resolve("other.safetensors");
     new SafetensorsWriter().putMetadata("format", "something-else")
@@ -232,7 +278,7 @@ class SasRecRecommenderTest {
     try (SasRecRecommender rec = r.recommender()) {
       EvaluationResult res = Evaluator.builder().threads(1).ks(10).build().evaluate(rec, split);
       EvaluationResult pop = Evaluator.builder().threads(1).ks(10).build()
-          .evaluate(PopularityRecommender.fit(split), split);
+          .evaluate(PopularityRecommender.train(split), split);
       assertTrue(res.recall(10) > pop.recall(10) + 0.2,
           "BCE SASRec recall@10 " + res.recall(10) + " vs popularity " + pop.recall(10));
     }

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
+import io.github.mmesid.llm.SharedData;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,16 +44,11 @@ class Llama3TokenizerTest {
   }
 
   static Path sharedTokenizerDir() {
-    String prop = System.getProperty("mmesid.shared.data");
-    Path root = prop != null ? Paths.get(prop) : Paths.get("..", "shared", "data");
-    Path dir = root.resolve("llama3-tokenizer");
-    if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
-      Path fallback = Paths.get("..", "..", "shared", "data", "llama3-tokenizer");
-      dir = Files.isRegularFile(fallback.resolve("tokenizer.json")) ? fallback : dir;
-    }
-    Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("tokenizer.json")), "shared data not found: " + dir);
+    Path dir = SharedData.require("llama3-tokenizer");
+    Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("tokenizer.json")), "no tokenizer.json in " + dir);
     return dir;
   }
+
 
   @Test
   void knownEncodingFromTheDataReadme() {

@@ -92,7 +92,7 @@ public final class KMeans {
    * @throws IllegalArgumentException if there are fewer points than clusters, rows are ragged or a
    *     value is not finite (naming the row)
    */
-  public static Result fit(float[][] points, Options options) {
+  public static Result train(float[][] points, Options options) {
     int k = options.k();
     if (points == null || points.length < k) {
       throw new IllegalArgumentException("k-means with k = " + k + " needs at least " + k

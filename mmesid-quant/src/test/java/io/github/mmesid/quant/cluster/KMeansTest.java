@@ -32,7 +32,7 @@ class KMeansTest {
   void recoversSeparableClusters() {
     int[] labels = new int[100];
     float[][] x = blobs(20, 4, labels);
-    KMeans.Result res = KMeans.fit(x, KMeans.Options.of(5, 9));
+    KMeans.Result res = KMeans.train(x, KMeans.Options.of(5, 9));
     // every true cluster maps to exactly one found cluster, and vice versa
     int[] map = new int[5];
     java.util.Arrays.fill(map, -1);
@@ -55,7 +55,7 @@ class KMeansTest {
       }
     }
     assertTrue(res.inertia() < 100 * 3 * 0.25 * 2);
-    KMeans.Result again = KMeans.fit(x, KMeans.Options.of(5, 9));
+    KMeans.Result again = KMeans.train(x, KMeans.Options.of(5, 9));
     assertArrayEquals(res.assignments(), again.assignments());
   }
 
@@ -69,7 +69,7 @@ class KMeansTest {
       x[i][0] = (float) (cx + r.nextGaussian());
       x[i][1] = (float) r.nextGaussian();
     }
-    KMeans.Result res = KMeans.fit(x, KMeans.Options.of(4, 1).withBalanced(true));
+    KMeans.Result res = KMeans.train(x, KMeans.Options.of(4, 1).withBalanced(true));
     int[] count = new int[4];
     for (int a : res.assignments()) {
       count[a]++;
@@ -85,7 +85,7 @@ class KMeansTest {
     for (int i = 0; i < 10; i++) {
       x[i][0] = i < 8 ? 1 : 2;
     }
-    KMeans.Result res = KMeans.fit(x, KMeans.Options.of(4, 2));
+    KMeans.Result res = KMeans.train(x, KMeans.Options.of(4, 2));
     assertEquals(4, res.centroids().length);
     assertEquals(0, res.inertia(), 1e-9);
   }
@@ -94,10 +94,10 @@ class KMeansTest {
   void rejectsBadInput() {
     float[][] x = {{1, 2}, {3, 4}};
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> KMeans.fit(x, KMeans.Options.of(3, 1)));
+        () -> KMeans.train(x, KMeans.Options.of(3, 1)));
     assertTrue(e.getMessage().contains("at least 3 points"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
-        () -> KMeans.fit(new float[][] {{1, 2}, {Float.NaN, 4}}, KMeans.Options.of(1, 1)));
+        () -> KMeans.train(new float[][] {{1, 2}, {Float.NaN, 4}}, KMeans.Options.of(1, 1)));
     assertTrue(e.getMessage().contains("point 1"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> KMeans.Options.of(0, 1));
   }

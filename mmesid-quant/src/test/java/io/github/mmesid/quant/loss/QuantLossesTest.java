@@ -55,7 +55,7 @@ class QuantLossesTest {
         HostTensor hb = HostTensor.of(b, rows, d);
         RunOutputs out = p.run(Map.of("a", ha, "b", hb))) {
       HostTensor o = out.get("out");
-      HostTensor copy = o.dtype() == io.github.mmesid.core.engine.graph.DType.INT64
+      HostTensor copy = o.dtype() == DType.INT64
           ? HostTensor.of(o.toLongArray(), o.shape()) : HostTensor.of(o.toDoubleArray(), o.shape());
       return copy;
     }

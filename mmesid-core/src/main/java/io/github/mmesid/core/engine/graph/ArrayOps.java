@@ -338,8 +338,16 @@ public final class ArrayOps {
     return out;
   }
 
-  /** One run-time dimension as an INT64 vector of length 1 (ONNX Shape with start/end). */
-  static Tensor dimVector(Tensor x, int axis) {
+  /**
+   * One dimension of a tensor as an INT64 vector of length 1: a constant when the dimension is
+   * known, else an ONNX Shape node with start/end. Concatenate such vectors to build the shape
+   * input of {@link #expand(Tensor, Tensor, Shape)} or {@link #reshape(Tensor, Tensor, Shape)}.
+   *
+   * @param x the tensor
+   * @param axis the axis, negative counts from the end
+   * @return INT64 {@code [1]}
+   */
+  public static Tensor dimVector(Tensor x, int axis) {
     int a = Shape.normalizeAxis(axis, x.rank());
     Dim d = x.shape().dim(a);
     Graph g = x.graph();

@@ -15,7 +15,8 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>{@code lr}: the base (peak) learning rate, finite and {@code >= 0};
  *   <li>{@code weightDecay}: finite and {@code >= 0}; how it acts depends on the optimizer (L2
- *       added to the gradient for {@link Sgd} and {@link Adam}, decoupled for {@link AdamW});
+ *       added to the gradient for {@link Sgd} and coupled {@link Adam}, decoupled for AdamW, the
+ *       {@link Adam} with {@code decoupled = true});
  *   <li>{@code decayFilter}: a predicate on the parameter name; weight decay applies only to the
  *       parameters it accepts (e.g. {@link #excludeBiasAndNorm()} to spare biases and norms);
  *   <li>{@code maxGradNorm}: global-norm gradient clipping like {@code
@@ -27,9 +28,16 @@ import java.util.function.Predicate;
  * <p>Construct with {@link #sgd(double)}, {@link #adam(double)} or {@link #adamW(double)} and
  * refine with the {@code with...} methods, or call a record constructor directly.
  */
-public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimizer.AdamW {
+public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
   /** The constant added to the total norm by gradient clipping (as in PyTorch). */
   double CLIP_EPS = 1e-6;
+
+  /**
+   * The optimizer's usual name, for logs and run descriptions.
+   *
+   * @return {@code "SGD"}, {@code "Adam"} or {@code "AdamW"}
+   */
+  String name();
 
   /**
    * The base learning rate.
@@ -175,7 +183,7 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
    * @return the configuration
    */
   static Adam adam(double lr) {
-    return new Adam(lr, 0.9, 0.999, 1e-8, 0, decayAll(), Double.POSITIVE_INFINITY);
+    return new Adam(lr, 0.9, 0.999, 1e-8, 0, false, decayAll(), Double.POSITIVE_INFINITY);
   }
 
   /**
@@ -185,8 +193,8 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
    * @param lr base learning rate
    * @return the configuration
    */
-  static AdamW adamW(double lr) {
-    return new AdamW(lr, 0.9, 0.999, 1e-8, 0.01, decayAll(), Double.POSITIVE_INFINITY);
+  static Adam adamW(double lr) {
+    return new Adam(lr, 0.9, 0.999, 1e-8, 0.01, true, decayAll(), Double.POSITIVE_INFINITY);
   }
 
   /**
@@ -228,6 +236,11 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
     }
 
     @Override
+    public String name() {
+      return "SGD";
+    }
+
+    @Override
     public List<StateSlot> stateSlots() {
       return momentum > 0 ? List.of(StateSlot.MOMENTUM) : List.of();
     }
@@ -265,21 +278,27 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
   }
 
   /**
-   * Adam with L2 weight decay added to the gradient, like {@code torch.optim.Adam}. At step
-   * {@code t} (1-based), per parameter: {@code g = grad + weightDecay * p} (if it decays); {@code
-   * m = beta1 m + (1 - beta1) g}; {@code v = beta2 v + (1 - beta2) g^2}; {@code p = p - lr *
-   * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)}.
+   * Adam, with weight decay either added to the gradient ({@code torch.optim.Adam}) or decoupled
+   * from it ({@code torch.optim.AdamW}). At step {@code t} (1-based), per parameter that decays:
+   * coupled, {@code g = grad + weightDecay * p}; decoupled, {@code p = p - lr * weightDecay * p}.
+   * Then {@code m = beta1 m + (1 - beta1) g}; {@code v = beta2 v + (1 - beta2) g^2}; {@code p = p
+   * - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)}.
+   *
+   * <p>{@link Optimizer#adam(double)} and {@link Optimizer#adamW(double)} give PyTorch's defaults
+   * of the two variants; {@link #name()} is {@code "AdamW"} for the decoupled one, else {@code
+   * "Adam"}.
    *
    * @param lr base learning rate, finite and {@code >= 0}
    * @param beta1 first-moment decay in {@code [0, 1)}
    * @param beta2 second-moment decay in {@code [0, 1)}
    * @param eps denominator term, finite and {@code >= 0}
-   * @param weightDecay L2 coefficient added to the gradient, finite and {@code >= 0}
+   * @param weightDecay weight-decay coefficient, finite and {@code >= 0}
+   * @param decoupled true for decoupled (AdamW) decay, false for L2 decay added to the gradient
    * @param decayFilter which parameters decay
    * @param maxGradNorm clipping bound, or {@link Double#POSITIVE_INFINITY}
    */
   record Adam(double lr, double beta1, double beta2, double eps, double weightDecay,
-      Predicate<String> decayFilter, double maxGradNorm) implements Optimizer {
+      boolean decoupled, Predicate<String> decayFilter, double maxGradNorm) implements Optimizer {
     /**
      * Validates the fields.
      *
@@ -288,11 +307,24 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
      * @param beta2 see the record description
      * @param eps see the record description
      * @param weightDecay see the record description
+     * @param decoupled see the record description
      * @param decayFilter see the record description
      * @param maxGradNorm see the record description
      */
     public Adam {
-      validateAdam("Adam", lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
+      String owner = decoupled ? "AdamW" : "Adam";
+      Checks.nonNegative(owner, "lr", lr);
+      Checks.unitHalfOpen(owner, "beta1", beta1);
+      Checks.unitHalfOpen(owner, "beta2", beta2);
+      Checks.nonNegative(owner, "eps", eps);
+      Checks.nonNegative(owner, "weightDecay", weightDecay);
+      Checks.nonNull(owner, "decayFilter", decayFilter);
+      Checks.maxGradNorm(owner, maxGradNorm);
+    }
+
+    @Override
+    public String name() {
+      return decoupled ? "AdamW" : "Adam";
     }
 
     @Override
@@ -308,7 +340,7 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
      * @return the new configuration
      */
     public Adam withBetas(double beta1, double beta2) {
-      return new Adam(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
+      return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, decayFilter, maxGradNorm);
     }
 
     /**
@@ -318,116 +350,37 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
      * @return the new configuration
      */
     public Adam withEps(double eps) {
-      return new Adam(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
+      return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, decayFilter, maxGradNorm);
+    }
+
+    /**
+     * A copy with decoupled (AdamW) or coupled (Adam) weight decay.
+     *
+     * @param decoupled true for AdamW's decoupled decay
+     * @return the new configuration
+     */
+    public Adam withDecoupled(boolean decoupled) {
+      return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, decayFilter, maxGradNorm);
     }
 
     @Override
     public Adam withLr(double lr) {
-      return new Adam(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
+      return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, decayFilter, maxGradNorm);
     }
 
     @Override
     public Adam withWeightDecay(double weightDecay) {
-      return new Adam(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
+      return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, decayFilter, maxGradNorm);
     }
 
     @Override
     public Adam withDecayFilter(Predicate<String> decayFilter) {
-      return new Adam(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
+      return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, decayFilter, maxGradNorm);
     }
 
     @Override
     public Adam withMaxGradNorm(double maxGradNorm) {
-      return new Adam(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
+      return new Adam(lr, beta1, beta2, eps, weightDecay, decoupled, decayFilter, maxGradNorm);
     }
-  }
-
-  /**
-   * AdamW with decoupled weight decay, like {@code torch.optim.AdamW}. At step {@code t}
-   * (1-based), per parameter: {@code p = p - lr * weightDecay * p} (if it decays); {@code m =
-   * beta1 m + (1 - beta1) g}; {@code v = beta2 v + (1 - beta2) g^2}; {@code p = p - lr * (m / (1
-   * - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)}.
-   *
-   * @param lr base learning rate, finite and {@code >= 0}
-   * @param beta1 first-moment decay in {@code [0, 1)}
-   * @param beta2 second-moment decay in {@code [0, 1)}
-   * @param eps denominator term, finite and {@code >= 0}
-   * @param weightDecay decoupled decay coefficient, finite and {@code >= 0}
-   * @param decayFilter which parameters decay
-   * @param maxGradNorm clipping bound, or {@link Double#POSITIVE_INFINITY}
-   */
-  record AdamW(double lr, double beta1, double beta2, double eps, double weightDecay,
-      Predicate<String> decayFilter, double maxGradNorm) implements Optimizer {
-    /**
-     * Validates the fields.
-     *
-     * @param lr see the record description
-     * @param beta1 see the record description
-     * @param beta2 see the record description
-     * @param eps see the record description
-     * @param weightDecay see the record description
-     * @param decayFilter see the record description
-     * @param maxGradNorm see the record description
-     */
-    public AdamW {
-      validateAdam("AdamW", lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
-    }
-
-    @Override
-    public List<StateSlot> stateSlots() {
-      return List.of(StateSlot.EXP_AVG, StateSlot.EXP_AVG_SQ);
-    }
-
-    /**
-     * A copy with other betas.
-     *
-     * @param beta1 in {@code [0, 1)}
-     * @param beta2 in {@code [0, 1)}
-     * @return the new configuration
-     */
-    public AdamW withBetas(double beta1, double beta2) {
-      return new AdamW(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
-    }
-
-    /**
-     * A copy with another epsilon.
-     *
-     * @param eps finite and {@code >= 0}
-     * @return the new configuration
-     */
-    public AdamW withEps(double eps) {
-      return new AdamW(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
-    }
-
-    @Override
-    public AdamW withLr(double lr) {
-      return new AdamW(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
-    }
-
-    @Override
-    public AdamW withWeightDecay(double weightDecay) {
-      return new AdamW(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
-    }
-
-    @Override
-    public AdamW withDecayFilter(Predicate<String> decayFilter) {
-      return new AdamW(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
-    }
-
-    @Override
-    public AdamW withMaxGradNorm(double maxGradNorm) {
-      return new AdamW(lr, beta1, beta2, eps, weightDecay, decayFilter, maxGradNorm);
-    }
-  }
-
-  private static void validateAdam(String owner, double lr, double beta1, double beta2,
-      double eps, double weightDecay, Predicate<String> decayFilter, double maxGradNorm) {
-    Checks.nonNegative(owner, "lr", lr);
-    Checks.unitHalfOpen(owner, "beta1", beta1);
-    Checks.unitHalfOpen(owner, "beta2", beta2);
-    Checks.nonNegative(owner, "eps", eps);
-    Checks.nonNegative(owner, "weightDecay", weightDecay);
-    Checks.nonNull(owner, "decayFilter", decayFilter);
-    Checks.maxGradNorm(owner, maxGradNorm);
   }
 }

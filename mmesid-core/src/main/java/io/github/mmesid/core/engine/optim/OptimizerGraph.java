@@ -338,7 +338,7 @@ public final class OptimizerGraph {
 
   @Override
   public String toString() {
-    return "OptimizerGraph[" + optimizer.getClass().getSimpleName() + ", " + params.size()
+    return "OptimizerGraph[" + optimizer.name() + ", " + params.size()
         + " parameters, " + states.size() + " state tensors]";
   }
 
@@ -418,7 +418,7 @@ public final class OptimizerGraph {
         if (opt instanceof Optimizer.Sgd sgd) {
           newP = updateSgd(sgd, ps, p.get(i), gr.get(i), st.get(i), newState);
         } else {
-          newP = updateAdam(ps, p.get(i), gr.get(i), st.get(i), newState);
+          newP = updateAdam((Optimizer.Adam) opt, ps, p.get(i), gr.get(i), st.get(i), newState);
         }
         String pin = paramInput(ps.name());
         outputs.put(outputOf(pin), newP);
@@ -463,8 +463,9 @@ public final class OptimizerGraph {
     }
 
     private void scalarsAdam(Tensor step) {
-      double b1 = beta1();
-      double b2 = beta2();
+      Optimizer.Adam adam = (Optimizer.Adam) opt;
+      double b1 = adam.beta1();
+      double b2 = adam.beta2();
       // Pow(beta, t) in float64 (no MathOps pow; this graph is never differentiated).
       Tensor b1t = g.apply("Pow", List.of(c(b1), step), Map.of(), DType.FLOAT64, Shape.SCALAR);
       Tensor b2t = g.apply("Pow", List.of(c(b2), step), Map.of(), DType.FLOAT64, Shape.SCALAR);
@@ -473,22 +474,10 @@ public final class OptimizerGraph {
       Tensor lr = f64.get("lr");
       f64.put("stepSize", MathOps.div(lr, bc1));
       f64.put("sqrtBc2", MathOps.sqrt(bc2));
-      if (opt instanceof Optimizer.AdamW && opt.weightDecay() > 0) {
+      if (adam.decoupled() && adam.weightDecay() > 0) {
         // 1 - lr * wd: the decoupled decay factor.
-        f64.put("decay", MathOps.sub(c(1.0), MathOps.mul(lr, c(opt.weightDecay()))));
+        f64.put("decay", MathOps.sub(c(1.0), MathOps.mul(lr, c(adam.weightDecay()))));
       }
-    }
-
-    private double beta1() {
-      return opt instanceof Optimizer.Adam a ? a.beta1() : ((Optimizer.AdamW) opt).beta1();
-    }
-
-    private double beta2() {
-      return opt instanceof Optimizer.Adam a ? a.beta2() : ((Optimizer.AdamW) opt).beta2();
-    }
-
-    private double eps() {
-      return opt instanceof Optimizer.Adam a ? a.eps() : ((Optimizer.AdamW) opt).eps();
     }
 
     private Tensor updateSgd(Optimizer.Sgd sgd, ParamSpec ps, Tensor p, Tensor grad,
@@ -507,15 +496,15 @@ public final class OptimizerGraph {
       return MathOps.sub(p, MathOps.mul(d, s("lr", dt)));
     }
 
-    private Tensor updateAdam(ParamSpec ps, Tensor p, Tensor grad, List<Tensor> state,
-        List<Tensor> newState) {
+    private Tensor updateAdam(Optimizer.Adam adam, ParamSpec ps, Tensor p, Tensor grad,
+        List<Tensor> state, List<Tensor> newState) {
       DType dt = ps.dtype();
-      double b1 = beta1();
-      double b2 = beta2();
-      boolean decays = opt.decays(ps.name());
+      double b1 = adam.beta1();
+      double b2 = adam.beta2();
+      boolean decays = adam.decays(ps.name());
       Tensor gg = MathOps.mul(grad, s("scale", dt));
-      if (decays && opt instanceof Optimizer.Adam) {
-        gg = MathOps.add(gg, MathOps.mul(p, k(opt.weightDecay(), dt)));
+      if (decays && !adam.decoupled()) {
+        gg = MathOps.add(gg, MathOps.mul(p, k(adam.weightDecay(), dt)));
       }
       Tensor m = MathOps.add(MathOps.mul(state.get(0), k(b1, dt)),
           MathOps.mul(gg, k(1.0 - b1, dt)));
@@ -524,9 +513,9 @@ public final class OptimizerGraph {
       newState.add(m);
       newState.add(v);
       // denom = sqrt(v) / sqrt(1 - b2^t) + eps; p -= (lr / (1 - b1^t)) * m / denom
-      Tensor denom = MathOps.add(MathOps.div(MathOps.sqrt(v), s("sqrtBc2", dt)), k(eps(), dt));
+      Tensor denom = MathOps.add(MathOps.div(MathOps.sqrt(v), s("sqrtBc2", dt)), k(adam.eps(), dt));
       Tensor base = p;
-      if (decays && opt instanceof Optimizer.AdamW) {
+      if (decays && adam.decoupled()) {
         base = MathOps.mul(p, s("decay", dt));
       }
       return MathOps.sub(base, MathOps.mul(MathOps.div(m, denom), s("stepSize", dt)));

@@ -282,17 +282,6 @@ public final class CompiledGraph implements AutoCloseable {
   }
 
   /**
-   * Starts building a double-buffered run, where chosen outputs of each step become inputs of the
-   * next.
-   *
-   * @return a builder of a {@link DoubleBufferedRun}
-   */
-  public DoubleBufferedRun.Builder doubleBuffered() {
-    checkOpen();
-    return new DoubleBufferedRun.Builder(this);
-  }
-
-  /**
    * Runs the graph once and returns copies of all outputs.
    *
    * @param feeds every input name mapped to a {@link HostTensor} or, for inputs with a static
@@ -534,7 +523,7 @@ public final class CompiledGraph implements AutoCloseable {
   }
 
   /**
-   * Closes the session, every {@link PreparedRun} and {@link DoubleBufferedRun} made from this
+   * Closes the session, every {@link PreparedRun} made from this
    * graph, and the external-initializer tensors the graph created itself from raw buffers.
    * Waits for runs in progress. Idempotent.
    */
@@ -553,7 +542,7 @@ public final class CompiledGraph implements AutoCloseable {
       try {
         child.close();
       } catch (Exception e) {
-        // children are PreparedRun/DoubleBufferedRun whose close() throws nothing checked
+        // children are PreparedRuns, whose close() throws nothing checked
         throw new IllegalStateException("Closing a run of graph '" + name + "' failed: " + e.getMessage(), e);
       }
     }

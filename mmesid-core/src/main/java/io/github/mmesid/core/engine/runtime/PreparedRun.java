@@ -25,8 +25,9 @@ import java.util.Map;
  * which allocates a few hundred bytes per call inside ORT-Java (see {@link DirectRun}).
  *
  * <p>Only the bound outputs are computed. An input and an output must never share memory in one
- * run (ORT kernels read inputs while writing outputs); feed outputs into the next step with a
- * {@link DoubleBufferedRun} instead.
+ * run (ORT kernels read inputs while writing outputs); to feed outputs into the next step, use
+ * two sets of buffers and two prepared runs that swap roles each step (as the trainer does for
+ * parameters and optimizer state).
  *
  * <p>A prepared run is not meant for concurrent {@code run()} calls (they would write the same
  * output buffers); separate prepared runs of one graph may run concurrently. Closing it (or its
@@ -350,7 +351,7 @@ public final class PreparedRun implements AutoCloseable {
             throw new IllegalArgumentException(
                 "The same tensor is bound to input '" + asInput + "' and output '" + e.getKey() + "' of graph '" + graph.name()
                     + "'; ORT must not alias an input and an output in one run. Allowed: distinct tensors (use"
-                    + " DoubleBufferedRun to feed an output into the next step)");
+                    + " two buffers that swap roles to feed an output into the next step)");
           }
           String other = outputOwners.put(e.getValue(), e.getKey());
           if (other != null) {

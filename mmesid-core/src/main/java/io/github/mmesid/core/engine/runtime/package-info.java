@@ -27,7 +27,8 @@
  * <h2>Aliasing</h2>
  * ONNX Runtime must never receive the same memory as an input and as a (pinned) output of one
  * run: kernels read inputs while they write outputs, so aliasing corrupts results silently.
- * Feeding a step's output into the next step is done with two buffer sets that swap roles, see
- * {@link io.github.mmesid.core.engine.runtime.DoubleBufferedRun}.
+ * Feeding a step's output into the next step is done with two buffer sets and two {@link
+ * io.github.mmesid.core.engine.runtime.PreparedRun}s that swap roles each step (the trainer's
+ * parameter and optimizer-state banks).
  */
 package io.github.mmesid.core.engine.runtime;

@@ -6,7 +6,7 @@ import java.util.Set;
 /** The input buffers of one (micro-)batch that a {@link BatchSource} fills. */
 public interface Batch {
   /**
-   * The buffer of one graph input, shaped as {@link BatchSource#inputShapes(int)} said.
+   * The buffer of one graph input, shaped as {@link BatchSource#inputShapes(int[])} said.
    *
    * @param inputName a graph input name
    * @return the writable buffer

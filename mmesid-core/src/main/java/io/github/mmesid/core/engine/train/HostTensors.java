@@ -1,6 +1,5 @@
 package io.github.mmesid.core.engine.train;
 
-import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.runtime.HostTensor;
 import io.github.mmesid.core.engine.runtime.OrtRuntime;

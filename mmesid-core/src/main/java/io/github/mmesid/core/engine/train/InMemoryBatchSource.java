@@ -2,8 +2,10 @@ package io.github.mmesid.core.engine.train;
 
 import io.github.mmesid.core.engine.runtime.HostTensor;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Examples held in memory as named row-major arrays: input {@code name} of example {@code i} is
@@ -15,6 +17,12 @@ public final class InMemoryBatchSource implements BatchSource {
   private final Map<String, Column> columns;
 
   private record Column(Object data, long[] exampleShape, int rowSize) {}
+
+  /** The shapes of the last batch size asked for, reused so that a step allocates nothing. */
+  private record Shapes(int batchSize, Map<String, long[]> map) {}
+
+  private volatile Shapes lastShapes;
+  private volatile String fingerprint;
 
   private InMemoryBatchSource(int size, Map<String, Column> columns) {
     this.size = size;
@@ -39,8 +47,18 @@ public final class InMemoryBatchSource implements BatchSource {
     return size;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The map is unmodifiable and reused for repeated calls with the same size; callers must not
+   * modify its arrays.
+   */
   @Override
   public Map<String, long[]> inputShapes(int batchSize) {
+    Shapes last = lastShapes;
+    if (last != null && last.batchSize() == batchSize) {
+      return last.map();
+    }
     Map<String, long[]> out = new LinkedHashMap<>();
     for (Map.Entry<String, Column> e : columns.entrySet()) {
       long[] es = e.getValue().exampleShape();
@@ -49,7 +67,38 @@ public final class InMemoryBatchSource implements BatchSource {
       System.arraycopy(es, 0, s, 1, es.length);
       out.put(e.getKey(), s);
     }
-    return out;
+    Map<String, long[]> map = Collections.unmodifiableMap(out);
+    lastShapes = new Shapes(batchSize, map);
+    return map;
+  }
+
+  /**
+   * A {@link DataFingerprint} of every input's name, example shape and values (computed once).
+   *
+   * @return the fingerprint
+   */
+  @Override
+  public Optional<String> fingerprint() {
+    String f = fingerprint;
+    if (f == null) {
+      DataFingerprint d = DataFingerprint.create().putLong(size);
+      for (Map.Entry<String, Column> e : columns.entrySet()) {
+        Column c = e.getValue();
+        d.putString(e.getKey()).putLongs(c.exampleShape());
+        if (c.data() instanceof float[] x) {
+          d.putString("float32").putFloats(x);
+        } else if (c.data() instanceof double[] x) {
+          d.putString("float64").putDoubles(x);
+        } else if (c.data() instanceof long[] x) {
+          d.putString("int64").putLongs(x);
+        } else {
+          d.putString("int32").putInts((int[]) c.data());
+        }
+      }
+      f = d.build();
+      fingerprint = f;
+    }
+    return Optional.of(f);
   }
 
   @Override

@@ -1,8 +1,7 @@
 package io.github.mmesid.core.engine.train;
 
+import com.google.common.collect.ImmutableMap;
 import io.github.mmesid.core.engine.graph.TensorData;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,7 +15,7 @@ public final class ParameterSnapshot {
    * @param values name to value, in parameter order
    */
   public ParameterSnapshot(Map<String, TensorData> values) {
-    this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    this.values = ImmutableMap.copyOf(values);
   }
 
   /**

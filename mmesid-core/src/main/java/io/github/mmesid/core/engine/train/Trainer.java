@@ -1,6 +1,7 @@
 package io.github.mmesid.core.engine.train;
 
 import io.github.mmesid.core.engine.graph.Autodiff;
+import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.ExportOptions;
 import io.github.mmesid.core.engine.graph.ExportedGraph;
 import io.github.mmesid.core.engine.graph.Graph;
@@ -15,20 +16,20 @@ import io.github.mmesid.core.engine.runtime.CompiledGraph;
 import io.github.mmesid.core.engine.runtime.HostTensor;
 import io.github.mmesid.core.engine.runtime.OrtRuntime;
 import io.github.mmesid.core.engine.runtime.PreparedRun;
+import io.github.mmesid.core.engine.train.EpochClock.Phase;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,20 +40,24 @@ import org.slf4j.LoggerFactory;
  * {@link Autodiff} and the optimizer graph ({@code parameters + gradients + state -> new
  * parameters + state}) with {@link OptimizerGraph}, compiles both once, and runs them as ONNX
  * Runtime sessions over buffers allocated once: parameters and optimizer state live in two banks
- * of direct buffers that swap roles after each update, gradients and batches in fixed buffers,
- * so a step allocates nothing proportional to the model.
+ * of direct buffers that swap roles after each update (the optimizer reads bank {@code cur} and
+ * writes the other; the swap happens only once the update is known to be finite), gradients and
+ * batches in fixed buffers, so a step allocates nothing proportional to the model. Batch buffers
+ * and their prepared runs exist per shape signature of a batch ({@link
+ * BatchSource#inputShapes(int[])}), for the 64 most recently used signatures.
  *
  * <p>Determinism: example order depends only on ({@code seed}, epoch), random (dropout) inputs
  * only on ({@code seed}, step, micro-batch, input), so a run resumed from a checkpoint continues
  * exactly like the uninterrupted run.
  *
- * <p>A trainer is single-use per {@link #fit} call and not thread-safe; it owns native
- * resources until {@link #close()}.
+ * <p>A trainer is not thread-safe; it owns native resources until {@link #close()}.
  */
 public final class Trainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
   private static final String LOSS = "loss";
   private static final String GRAD_PREFIX = "g.";
+  /** How many batch shape signatures keep prepared runs; the least recently used is closed. */
+  static final int MAX_PREPARED_SHAPES = 64;
 
   private final TrainerConfig config;
   private final Graph graph;
@@ -65,6 +70,8 @@ public final class Trainer implements AutoCloseable {
   private final List<ValueSpec> batchInputs;
   private final List<ValueSpec> randomInputs;
   private final Map<String, HostTensor> external = new LinkedHashMap<>();
+  private final boolean frozenOnDevice;
+  private boolean transferLogged;
   // Two banks of trainable parameters and optimizer state; bank `cur` holds the current values.
   private final List<Map<String, HostTensor>> paramBanks = new ArrayList<>();
   private final List<Map<String, HostTensor>> stateBanks = new ArrayList<>();
@@ -77,54 +84,91 @@ public final class Trainer implements AutoCloseable {
   private final HostTensor gradScaleIn;
   private final HostTensor gradNormOut;
   private final PreparedRun[] optRuns = new PreparedRun[2];
-  private final Map<Integer, MicroRun> microRuns = new HashMap<>();
+  /** Prepared gradient runs by batch shape signature, most recently used first. */
+  private final List<MicroRun> microRuns = new ArrayList<>();
   private int cur = 0;
   private int microsRun;
   private long stepsDone;
   private double lastLr;
   private double lastGradNorm;
+  /** Construction time not yet charged to an epoch as setup. */
+  private double unchargedSetupSeconds;
   private boolean closed;
 
-  /** Buffers and prepared gradient runs for one micro-batch size. */
+  /** Buffers and prepared gradient runs (one per bank) for one batch shape signature. */
   private final class MicroRun implements Batch {
     final int size;
+    final String[] names; // batch inputs, then random inputs
+    final long[][] shapes; // their shapes, the signature
     final Map<String, HostTensor> inputs = new LinkedHashMap<>();
+    final Set<String> inputNames = Collections.unmodifiableSet(inputs.keySet());
     final Map<String, HostTensor> randoms = new LinkedHashMap<>();
     final PreparedRun[] runs = new PreparedRun[2];
 
-    MicroRun(int size, BatchSource source) {
+    MicroRun(int size, Map<String, long[]> given) {
       this.size = size;
-      Map<String, long[]> shapes = source.inputShapes(size);
-      for (ValueSpec v : batchInputs) {
-        long[] shape = shapes.get(v.name());
-        if (shape == null) {
-          throw new IllegalArgumentException("BatchSource.inputShapes(" + size
-              + ") gives no shape for graph input '" + v.name() + "'; graph inputs: "
-              + Trainer.names(batchInputs));
+      int k = batchInputs.size() + randomInputs.size();
+      this.names = new String[k];
+      this.shapes = new long[k][];
+      int i = 0;
+      boolean ok = false;
+      try {
+        for (ValueSpec v : batchInputs) {
+          long[] shape = shapeFor(v, given, "graph input");
+          inputs.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
+          names[i] = v.name();
+          shapes[i++] = shape.clone();
         }
-        checkShape(v, shape);
-        inputs.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
-      }
-      for (ValueSpec v : randomInputs) {
-        long[] shape = shapes.get(v.name());
-        if (shape == null) {
-          throw new IllegalArgumentException("BatchSource.inputShapes(" + size
-              + ") gives no shape for random input '" + v.name() + "' " + v.shape()
-              + "; include it (known: " + shapes.keySet() + ")");
+        for (ValueSpec v : randomInputs) {
+          long[] shape = shapeFor(v, given, "random input");
+          randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
+          names[i] = v.name();
+          shapes[i++] = shape.clone();
         }
-        checkShape(v, shape);
-        randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
-      }
-      for (int bank = 0; bank < 2; bank++) {
-        PreparedRun.Builder b = gradCompiled.prepare();
-        b.bindInputs(inputs).bindInputs(randoms).bindInputs(external).bindInputs(fixedParams);
-        b.bindInputs(onlyDeclared(paramBanks.get(bank), gradExport));
-        b.bindOutput(LOSS, lossOut);
-        for (Tensor p : trainable) {
-          b.bindOutput(GRAD_PREFIX + p.name(), grads.get(p.name()));
+        for (int bank = 0; bank < 2; bank++) {
+          PreparedRun.Builder b = gradCompiled.prepare();
+          b.bindInputs(inputs).bindInputs(randoms).bindInputs(fixedParams);
+          if (!frozenOnDevice) {
+            b.bindInputs(external);
+          }
+          b.bindInputs(onlyDeclared(paramBanks.get(bank), gradExport));
+          b.bindOutput(LOSS, lossOut);
+          for (Tensor p : trainable) {
+            b.bindOutput(GRAD_PREFIX + p.name(), grads.get(p.name()));
+          }
+          runs[bank] = b.build();
         }
-        runs[bank] = b.build();
+        ok = true;
+      } finally {
+        if (!ok) {
+          close();
+        }
       }
+    }
+
+    private long[] shapeFor(ValueSpec v, Map<String, long[]> given, String what) {
+      long[] shape = given.get(v.name());
+      if (shape == null) {
+        throw new IllegalArgumentException("BatchSource.inputShapes gives no shape for " + what
+            + " '" + v.name() + "' " + v.shape() + " (a batch of " + size
+            + " examples); it gives " + given.keySet() + ", the graph needs "
+            + Trainer.names(batchInputs) + " and random inputs " + Trainer.names(randomInputs));
+      }
+      checkShape(v, shape);
+      return shape;
+    }
+
+    /** Whether this run's buffers have the shapes of a batch (allocation-free). */
+    boolean matches(int n, Map<String, long[]> given) {
+      if (n != size) {
+        return false;
+      }
+      for (int i = 0; i < names.length; i++) {
+        if (!Arrays.equals(shapes[i], given.get(names[i]))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override
@@ -139,7 +183,7 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public Set<String> names() {
-      return Collections.unmodifiableSet(inputs.keySet());
+      return inputNames;
     }
 
     @Override
@@ -173,10 +217,7 @@ public final class Trainer implements AutoCloseable {
 
   private static Map<String, HostTensor> onlyDeclared(Map<String, HostTensor> m,
       ExportedGraph e) {
-    Set<String> declared = new HashSet<>();
-    for (ValueSpec v : e.inputs()) {
-      declared.add(v.name());
-    }
+    Set<String> declared = new HashSet<>(names(e.inputs()));
     Map<String, HostTensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, HostTensor> en : m.entrySet()) {
       if (declared.contains(en.getKey())) {
@@ -213,6 +254,7 @@ public final class Trainer implements AutoCloseable {
    * @param config the configuration
    */
   public Trainer(Tensor loss, List<Tensor> trainable, TrainerConfig config) {
+    long t0 = System.nanoTime();
     this.config = config;
     this.graph = loss.graph();
     this.allParams = graph.parameters();
@@ -232,7 +274,11 @@ public final class Trainer implements AutoCloseable {
     for (int i = 0; i < g.size(); i++) {
       outs.put(GRAD_PREFIX + this.trainable.get(i).name(), g.get(i));
     }
-    this.gradExport = OnnxExporter.export(graph, outs, ExportOptions.training());
+    // On an accelerator, frozen weights become session initializers: uploaded once, never bound
+    // (and so never copied) per step. On the CPU they are bound in place as run inputs.
+    this.frozenOnDevice = !config.runtime().provider().isCpu();
+    this.gradExport = OnnxExporter.export(graph, outs,
+        ExportOptions.training().withExternalAsInitializers(frozenOnDevice));
     this.batchInputs = gradExport.inputs(Tensor.Kind.INPUT);
     this.randomInputs = gradExport.inputs(Tensor.Kind.RANDOM);
     List<ParamSpec> specs = new ArrayList<>();
@@ -268,56 +314,61 @@ public final class Trainer implements AutoCloseable {
       }
       fixedParams.keySet().retainAll(Trainer.names(gradExport.inputs()));
       for (Tensor t : this.trainable) {
-        grads.put(t.name(), OrtRuntime.get().allocate(t.dtype(),
-            t.shape().toArray()));
+        grads.put(t.name(), OrtRuntime.get().allocate(t.dtype(), t.shape().toArray()));
       }
       if (config.microBatches() > 1) {
         for (Tensor t : this.trainable) {
-          gradAccum.put(t.name(), OrtRuntime.get().allocate(t.dtype(),
-              t.shape().toArray()));
+          gradAccum.put(t.name(), OrtRuntime.get().allocate(t.dtype(), t.shape().toArray()));
         }
       }
-      lossOut = OrtRuntime.get().allocate(loss.dtype(),
-          loss.shape().toArray());
-      lrIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
-      stepIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
-      gradScaleIn = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
-      gradNormOut = OrtRuntime.get().allocate(io.github.mmesid.core.engine.graph.DType.FLOAT64);
-      gradCompiled = OrtRuntime.get().compile(gradExport.model(), config.runtime());
+      lossOut = OrtRuntime.get().allocate(loss.dtype(), loss.shape().toArray());
+      lrIn = OrtRuntime.get().allocate(DType.FLOAT64);
+      stepIn = OrtRuntime.get().allocate(DType.FLOAT64);
+      gradScaleIn = OrtRuntime.get().allocate(DType.FLOAT64);
+      gradNormOut = OrtRuntime.get().allocate(DType.FLOAT64);
+      gradCompiled = frozenOnDevice
+          ? OrtRuntime.get().compile(gradExport.model(), external, config.runtime())
+          : OrtRuntime.get().compile(gradExport.model(), config.runtime());
       optCompiled = OrtRuntime.get().compile(optGraph.exported().model(), config.runtime());
-      Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
-      for (int bank = 0; bank < 2; bank++) {
-        int next = 1 - bank;
-        PreparedRun.Builder b = optCompiled.prepare();
-        for (Tensor t : this.trainable) {
-          b.bindInput(OptimizerGraph.paramInput(t.name()), paramBanks.get(bank).get(t.name()));
-          b.bindInput(OptimizerGraph.gradInput(t.name()), sumGrads.get(t.name()));
-          b.bindOutput(OptimizerGraph.outputOf(OptimizerGraph.paramInput(t.name())),
-              paramBanks.get(next).get(t.name()));
-        }
-        for (StateSpec s : optGraph.states()) {
-          b.bindInput(s.name(), stateBanks.get(bank).get(s.name()));
-          b.bindOutput(OptimizerGraph.outputOf(s.name()), stateBanks.get(next).get(s.name()));
-        }
-        b.bindInput(OptimizerGraph.LR, lrIn).bindInput(OptimizerGraph.GRAD_SCALE, gradScaleIn);
-        if (optGraph.hasStepInput()) {
-          b.bindInput(OptimizerGraph.STEP, stepIn);
-        }
-        if (optGraph.hasGradNorm()) {
-          b.bindOutput(OptimizerGraph.GRAD_NORM, gradNormOut);
-        }
-        optRuns[bank] = b.build();
-      }
+      prepareOptimizerRuns();
       ok = true;
     } finally {
       if (!ok) {
         close();
       }
     }
+    unchargedSetupSeconds = (System.nanoTime() - t0) / 1e9;
     LOG.info("Trainer for graph '{}': {} trainable tensors ({} values), {} frozen-by-choice, "
         + "{} batch inputs, optimizer {}", graph.name(), this.trainable.size(),
         countValues(this.trainable), fixedParams.size(), batchInputs.size(),
-        config.optimizer().getClass().getSimpleName());
+        config.optimizer().name());
+  }
+
+  /** The optimizer run of each bank reads that bank and writes the other. */
+  private void prepareOptimizerRuns() {
+    Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
+    for (int bank = 0; bank < 2; bank++) {
+      int next = 1 - bank;
+      PreparedRun.Builder b = optCompiled.prepare();
+      for (Tensor t : trainable) {
+        b.bindInput(OptimizerGraph.paramInput(t.name()), paramBanks.get(bank).get(t.name()));
+        b.bindInput(OptimizerGraph.gradInput(t.name()), sumGrads.get(t.name()));
+        b.bindOutput(OptimizerGraph.outputOf(OptimizerGraph.paramInput(t.name())),
+            paramBanks.get(next).get(t.name()));
+      }
+      for (StateSpec s : optGraph.states()) {
+        b.bindInput(s.name(), stateBanks.get(bank).get(s.name()));
+        b.bindOutput(OptimizerGraph.outputOf(s.name()), stateBanks.get(next).get(s.name()));
+      }
+      b.bindInput(OptimizerGraph.LR, lrIn).bindInput(OptimizerGraph.GRAD_SCALE, gradScaleIn);
+      if (optGraph.hasStepInput()) {
+        b.bindInput(OptimizerGraph.STEP, stepIn);
+      }
+      if (optGraph.hasGradNorm()) {
+        b.bindOutput(OptimizerGraph.GRAD_NORM, gradNormOut);
+      }
+      optRuns[bank] = b.build();
+    }
   }
 
   private static long countValues(List<Tensor> ts) {
@@ -350,159 +401,328 @@ public final class Trainer implements AutoCloseable {
     return config.dropLast() ? examples / b : (examples + b - 1) / b;
   }
 
+  // ------------------------------------------------------------------ one train() call
+
   /**
-   * Trains on the data, resuming from the latest checkpoint when configured.
+   * The mutable state of one {@link #train} call: where the run stands (the position to resume
+   * from), early stopping, the history so far and the clock.
+   */
+  private final class Run {
+    final BatchSource source;
+    final int examples;
+    final long perEpoch;
+    final long total;
+    final Path root; // checkpoint root, or null
+    final Map<String, String> settings;
+    int epoch;
+    long batchInEpoch;
+    double best = Double.NaN;
+    long bestStep = -1;
+    int bad;
+    ParameterSnapshot bestParams;
+    boolean stoppedEarly;
+    long resumedFrom = -1;
+    final List<Double> losses = new ArrayList<>();
+    final List<ValidationInfo> validations = new ArrayList<>();
+    final EpochClock clock;
+    // throughput of this call
+    long startStep;
+    long examplesDone;
+    long startNanos;
+
+    Run(BatchSource source, int examples, long perEpoch, long total, Map<String, String> s,
+        EpochClock clock) {
+      this.source = source;
+      this.examples = examples;
+      this.perEpoch = perEpoch;
+      this.total = total;
+      this.root = config.checkpointDir();
+      this.settings = s;
+      this.clock = clock;
+    }
+
+    /** Charges the time since the last charge to a phase of the current epoch. */
+    void charge(Phase phase) {
+      clock.charge(phase, epoch);
+    }
+
+    TrainingHistory history() {
+      return new TrainingHistory(losses, validations, clock.timings());
+    }
+
+    TrainingCheckpoint.State state(int atEpoch, long atBatch) {
+      return new TrainingCheckpoint.State(stepsDone, atEpoch, atBatch, best, bestStep, bad);
+    }
+  }
+
+  /**
+   * Trains on the data, resuming from the newest intact checkpoint when configured.
+   *
+   * <p>Resuming is safe: a checkpoint records the run's settings (the trainer's own: seed,
+   * optimizer, schedule, batch size, micro-batches, epochs, shuffling, validation cadence and
+   * patience; the caller's {@link TrainerConfig#runDescription()}; the number of examples and the
+   * data fingerprints of {@link TrainerConfig#dataFingerprint()} and {@link
+   * BatchSource#fingerprint()}), and a run resumes only when all are equal; only more epochs are
+   * accepted, with {@link TrainerConfig.Builder#allowEpochExtension}. Settings of how a run
+   * executes (threads, provider, checkpoint cadence, {@code maxSteps}, listeners) may change. If
+   * the newest checkpoint is damaged (truncated or missing file, bad manifest) the next older one
+   * is used, with a warning naming the damaged one, which is moved aside. The result's history
+   * covers the whole run, including the part before the resume.
    *
    * @param source the training examples
    * @return the result
    * @throws TrainingDivergedException if the loss becomes NaN or infinite
+   * @throws CheckpointMismatchException if the checkpoint to resume was written with other
+   *     settings or data (the message names each difference)
+   * @throws IllegalArgumentException if the checkpoint directory holds step checkpoints but all
+   *     are damaged (the message names each and why)
    */
-  public TrainingResult fit(BatchSource source) {
+  public TrainingResult train(BatchSource source) {
     checkOpen();
+    Run run = begin(source);
+    while (run.epoch < config.epochs() && stepsDone < run.total && !run.stoppedEarly) {
+      runEpoch(run);
+    }
+    ParameterSnapshot result = config.restoreBest() && run.bestParams != null
+        ? run.bestParams : snapshot();
+    TrainingHistory h = run.history();
+    double lastLoss = h.losses().isEmpty() ? Double.NaN : h.losses().get(h.losses().size() - 1);
+    return new TrainingResult(result, stepsDone, Math.min(run.epoch, config.epochs()), lastLoss,
+        run.best, run.bestStep, run.stoppedEarly, h.losses(), h.validations(), h.epochs(),
+        run.resumedFrom);
+  }
+
+  /** Validates the data, resumes if configured, and starts the clock. */
+  private Run begin(BatchSource source) {
+    long t0 = System.nanoTime();
     int n = source.size();
     if (n <= 0) {
       throw new IllegalArgumentException("BatchSource has no examples");
     }
-    long perEpoch = stepsPerEpoch(n);
+    List<int[]> own = source.epochBatches(config.seed(), 0, config.batchSize());
+    long perEpoch = own != null ? own.size() : stepsPerEpoch(n);
     if (perEpoch == 0) {
       throw new IllegalArgumentException("No complete batch: " + n + " examples < batchSize "
           + config.batchSize() + " with dropLast");
     }
     long total = Math.min(config.maxSteps(), perEpoch * config.epochs());
-    long step = 0;
-    int epoch = 0;
-    long batchInEpoch = 0;
-    double best = Double.NaN;
-    long bestStep = -1;
-    int bad = 0;
-    ParameterSnapshot bestParams = null;
-    Path root = config.checkpointDir();
-    if (root != null && config.resume()) {
-      Optional<Path> latest = TrainingCheckpoint.latest(root);
-      if (latest.isPresent()) {
-        TrainingCheckpoint ck = TrainingCheckpoint.read(latest.get());
-        restore(ck);
-        TrainingCheckpoint.State s = ck.state();
-        if (s.seed() != config.seed()) {
-          throw new IllegalArgumentException("Checkpoint " + latest.get() + " was trained with seed "
-              + s.seed() + " but this trainer has seed " + config.seed()
-              + "; use the same seed or resume(false)");
-        }
-        step = s.step();
-        epoch = s.epoch();
-        batchInEpoch = s.batchInEpoch();
-        best = s.bestMetric();
-        bestStep = s.bestStep();
-        bad = s.validationsWithoutImprovement();
-        Path bestDir = root.resolve(TrainingCheckpoint.BEST_DIR);
-        if (bestStep >= 0 && Files.isDirectory(bestDir)) {
-          bestParams = TrainingCheckpoint.read(bestDir).parameters();
-        }
-        LOG.info("Resumed from {} at step {} (epoch {}, batch {})", latest.get(), step, epoch,
-            batchInEpoch);
-      }
+    Run run = new Run(source, n, perEpoch, total,
+        RunSettings.of(config, trainable, config.checkpointDir() != null ? source : null, n),
+        new EpochClock(t0, unchargedSetupSeconds));
+    unchargedSetupSeconds = 0;
+    stepsDone = 0;
+    if (run.root != null && config.resume()) {
+      resume(run);
     }
-    stepsDone = step;
-    List<Double> history = new ArrayList<>();
-    long examplesDone = 0;
-    long startNanos = System.nanoTime();
-    long startStep = step;
-    double lastLoss = Double.NaN;
-    boolean stoppedEarly = false;
-    outer:
-    while (epoch < config.epochs() && step < total) {
-      int[] order = permutation(n, config.seed(), epoch, config.shuffle());
-      for (long b = batchInEpoch; b < perEpoch && step < total; b++) {
-        int from = (int) (b * config.batchSize());
-        int to = (int) Math.min(n, from + (long) config.batchSize());
-        int bs = to - from;
-        int[] ids = Arrays.copyOfRange(order, from, to);
-        final int epochNow = epoch;
-        final long batchNow = b;
-        final double bestNow = best;
-        final long bestStepNow = bestStep;
-        final int badNow = bad;
-        double loss = applyUpdate(source, ids, " (epoch " + epoch + ", batch " + b + ")",
-            () -> root == null ? null : writeStepCheckpoint(root, stepsDone, epochNow, batchNow,
-                bestNow, bestStepNow, badNow));
-        step = stepsDone;
-        double lr = lastLr;
-        double gradNorm = lastGradNorm;
-        examplesDone += bs;
-        lastLoss = loss;
-        history.add(loss);
-        double elapsed = (System.nanoTime() - startNanos) / 1e9;
-        double rate = examplesDone / Math.max(elapsed, 1e-9);
-        double stepsPerSec = (step - startStep) / Math.max(elapsed, 1e-9);
-        double eta = (total - step) / Math.max(stepsPerSec, 1e-9);
-        StepInfo info = new StepInfo(step, total, epoch, loss, lr, gradNorm, rate, eta);
-        for (TrainingListener l : config.listeners()) {
-          l.onStep(info);
-        }
-        if (step % config.logEvery() == 0 || step == total) {
-          LOG.info("step {}/{} epoch {} loss {} lr {} {} ex/s ETA {}", step, total, epoch,
-              String.format("%.5f", loss), String.format("%.3g", lr), String.format("%.0f", rate),
-              formatSeconds(eta));
-        }
-        boolean epochEnd = b + 1 == perEpoch;
-        long nextBatch = epochEnd ? 0 : b + 1;
-        int nextEpoch = epochEnd ? epoch + 1 : epoch;
-        if (config.validation() != null && (config.validateEvery() > 0
-            ? step % config.validateEvery() == 0 : epochEnd)) {
-          ParameterSnapshot snap = snapshot();
-          double metric = config.validation().evaluate(snap);
-          if (!Double.isFinite(metric)) {
-            throw new IllegalStateException("Validation hook returned " + metric + " at step "
-                + step + "; it must return a finite metric");
-          }
-          boolean improved = Double.isNaN(best)
-              || (config.higherIsBetter() ? metric > best : metric < best);
-          if (improved) {
-            best = metric;
-            bestStep = step;
-            bad = 0;
-            bestParams = snap;
-            if (root != null) {
-              TrainingCheckpoint.write(root.resolve(TrainingCheckpoint.BEST_DIR),
-                  new TrainingCheckpoint.State(step, nextEpoch, nextBatch, config.seed(), best,
-                      bestStep, bad), snap.values(), Map.of());
-            }
-          } else {
-            bad++;
-          }
-          ValidationInfo vi = new ValidationInfo(step, epoch, metric, best, improved, bad);
-          for (TrainingListener l : config.listeners()) {
-            l.onValidation(vi);
-          }
-          LOG.info("validation at step {}: {} (best {} at step {})", step,
-              String.format("%.5f", metric), String.format("%.5f", best), bestStep);
-          if (config.patience() > 0 && bad >= config.patience()) {
-            LOG.info("Early stopping at step {}: {} validations without improvement", step, bad);
-            stoppedEarly = true;
-            if (root != null) {
-              writeStepCheckpoint(root, step, nextEpoch, nextBatch, best, bestStep, bad);
-            }
-            epoch = nextEpoch;
-            break outer;
-          }
-        }
-        boolean checkpointDue = config.checkpointEvery() > 0
-            ? step % config.checkpointEvery() == 0 : epochEnd;
-        if (root != null && (checkpointDue || step == total)) {
-          writeStepCheckpoint(root, step, nextEpoch, nextBatch, best, bestStep, bad);
+    run.charge(Phase.SETUP);
+    run.startStep = stepsDone;
+    run.startNanos = System.nanoTime();
+    return run;
+  }
+
+  /** Runs the rest of the current epoch (from {@code run.batchInEpoch}). */
+  private void runEpoch(Run run) {
+    List<int[]> own = run.source.epochBatches(config.seed(), run.epoch, config.batchSize());
+    if (own != null && own.size() != run.perEpoch) {
+      throw new IllegalStateException("BatchSource.epochBatches gave " + own.size()
+          + " batches for epoch " + run.epoch + " but " + run.perEpoch + " for epoch 0; every "
+          + "epoch must have the same number of batches");
+    }
+    int[] order = own != null ? null
+        : permutation(run.examples, config.seed(), run.epoch, config.shuffle());
+    for (long b = run.batchInEpoch; b < run.perEpoch && stepsDone < run.total; b++) {
+      run.batchInEpoch = b;
+      trainBatch(run, own != null ? own.get((int) b) : batchOf(run, order, b));
+      boolean epochEnd = b + 1 == run.perEpoch;
+      int nextEpoch = epochEnd ? run.epoch + 1 : run.epoch;
+      long nextBatch = epochEnd ? 0 : b + 1;
+      if (config.validation() != null && (config.validateEvery() > 0
+          ? stepsDone % config.validateEvery() == 0 : epochEnd)) {
+        if (validate(run, nextEpoch, nextBatch)) {
+          LOG.info("Early stopping at step {}: {} validations without improvement", stepsDone,
+              run.bad);
+          run.stoppedEarly = true;
+          writeStepCheckpoint(run, nextEpoch, nextBatch);
+          run.epoch = nextEpoch;
+          run.batchInEpoch = nextBatch;
+          return;
         }
       }
-      epoch++;
-      batchInEpoch = 0;
+      boolean checkpointDue = config.checkpointEvery() > 0
+          ? stepsDone % config.checkpointEvery() == 0 : epochEnd;
+      if (checkpointDue || stepsDone == run.total) {
+        writeStepCheckpoint(run, nextEpoch, nextBatch);
+      }
+      run.epoch = nextEpoch;
+      run.batchInEpoch = nextBatch;
     }
-    ParameterSnapshot result = config.restoreBest() && bestParams != null ? bestParams
-        : snapshot();
-    return new TrainingResult(result, step, Math.min(epoch, config.epochs()), lastLoss, best,
-        bestStep, stoppedEarly, history);
+  }
+
+  /** Batch {@code b} of the default epoch order. */
+  private int[] batchOf(Run run, int[] order, long b) {
+    int from = (int) (b * config.batchSize());
+    int to = (int) Math.min(run.examples, from + (long) config.batchSize());
+    return Arrays.copyOfRange(order, from, to);
+  }
+
+  /** One update on the given examples, then progress reporting. */
+  private void trainBatch(Run run, int[] ids) {
+    if (ids.length == 0) {
+      throw new IllegalStateException("an empty batch at epoch " + run.epoch + "; every batch "
+          + "needs at least one example");
+    }
+    if (!transferLogged) {
+      transferLogged = true;
+      StepTransfer t = transferPerStep(run.source, ids);
+      LOG.info("per update (first batch's shapes): {} MiB host->device, {} MiB device->host{}"
+          + " on {}", String.format("%.2f", t.hostToDevice() / 1048576.0),
+          String.format("%.2f", t.deviceToHost() / 1048576.0), frozenOnDevice
+              ? String.format("; %.1f MiB of frozen weights resident on the device",
+                  t.residentFrozen() / 1048576.0) : "", config.runtime().provider());
+    }
+    double loss = applyUpdate(run.source, ids, run);
+    run.examplesDone += ids.length;
+    run.losses.add(loss);
+    run.clock.countUpdate(run.epoch);
+    long step = stepsDone;
+    double elapsed = (System.nanoTime() - run.startNanos) / 1e9;
+    double rate = run.examplesDone / Math.max(elapsed, 1e-9);
+    double stepsPerSec = (step - run.startStep) / Math.max(elapsed, 1e-9);
+    double eta = (run.total - step) / Math.max(stepsPerSec, 1e-9);
+    StepInfo info = new StepInfo(step, run.total, run.epoch, loss, lastLr, lastGradNorm, rate,
+        eta);
+    for (TrainingListener l : config.listeners()) {
+      l.onStep(info);
+    }
+    if (step % config.logEvery() == 0 || step == run.total) {
+      LOG.info("step {}/{} epoch {} loss {} lr {} {} ex/s ETA {}", step, run.total, run.epoch,
+          String.format("%.5f", loss), String.format("%.3g", lastLr),
+          String.format("%.0f", rate), formatSeconds(eta));
+    }
+    run.charge(Phase.TRAIN);
   }
 
   /**
-   * Runs one optimizer update on the given examples outside {@link #fit} (for custom loops and
+   * Validates the current parameters and updates early stopping (and the best checkpoint, whose
+   * resume position is {@code nextEpoch}/{@code nextBatch}).
+   *
+   * @return whether to stop early
+   */
+  private boolean validate(Run run, int nextEpoch, long nextBatch) {
+    long step = stepsDone;
+    ParameterSnapshot snap = snapshot();
+    double metric = config.validation().evaluate(snap);
+    if (!Double.isFinite(metric)) {
+      throw new IllegalStateException("Validation hook returned " + metric + " at step "
+          + step + "; it must return a finite metric");
+    }
+    boolean improved = Double.isNaN(run.best)
+        || (config.higherIsBetter() ? metric > run.best : metric < run.best);
+    if (improved) {
+      run.best = metric;
+      run.bestStep = step;
+      run.bad = 0;
+      run.bestParams = snap;
+      if (run.root != null) {
+        run.charge(Phase.VALIDATION);
+        TrainingCheckpoint.write(run.root.resolve(TrainingCheckpoint.BEST_DIR),
+            run.state(nextEpoch, nextBatch), run.settings, TrainingHistory.EMPTY, snap.values(),
+            Map.of());
+        run.charge(Phase.CHECKPOINT);
+      }
+    } else {
+      run.bad++;
+    }
+    ValidationInfo vi = new ValidationInfo(step, run.epoch, metric, run.best, improved, run.bad);
+    run.validations.add(vi);
+    for (TrainingListener l : config.listeners()) {
+      l.onValidation(vi);
+    }
+    LOG.info("validation at step {}: {} (best {} at step {})", step,
+        String.format("%.5f", metric), String.format("%.5f", run.best), run.bestStep);
+    run.charge(Phase.VALIDATION);
+    return config.patience() > 0 && run.bad >= config.patience();
+  }
+
+  /**
+   * Writes a step checkpoint of the current state with the given resume position, marks it
+   * latest and prunes old ones; returns it (null without a checkpoint directory).
+   */
+  private Path writeStepCheckpoint(Run run, int atEpoch, long atBatch) {
+    if (run.root == null) {
+      return null;
+    }
+    Path dir = run.root.resolve(TrainingCheckpoint.stepDirName(stepsDone));
+    TrainingCheckpoint.write(dir, run.state(atEpoch, atBatch), run.settings, run.history(),
+        snapshot().values(), optimizerState());
+    TrainingCheckpoint.markLatest(run.root, dir);
+    TrainingCheckpoint.prune(run.root, config.keepCheckpoints());
+    for (TrainingListener l : config.listeners()) {
+      l.onCheckpoint(stepsDone, dir);
+    }
+    run.charge(Phase.CHECKPOINT);
+    return dir;
+  }
+
+  // ------------------------------------------------------------------ resume
+
+  /** Continues from the newest intact checkpoint, if any, after checking its settings. */
+  private void resume(Run run) {
+    TrainingCheckpoint ck = TrainingCheckpoint.newestIntact(run.root);
+    if (ck == null) {
+      return;
+    }
+    RunSettings.check(ck, run.settings, config.allowEpochExtension());
+    restore(ck);
+    TrainingCheckpoint.State s = ck.state();
+    stepsDone = s.step();
+    run.resumedFrom = s.step();
+    run.epoch = s.epoch();
+    run.batchInEpoch = s.batchInEpoch();
+    run.best = s.bestMetric();
+    run.bestStep = s.bestStep();
+    run.bad = s.validationsWithoutImprovement();
+    run.losses.addAll(ck.history().losses());
+    run.validations.addAll(ck.history().validations());
+    run.clock.restore(ck.history().epochs());
+    Path bestDir = run.root.resolve(TrainingCheckpoint.BEST_DIR);
+    if (run.bestStep >= 0 && Files.isDirectory(bestDir)) {
+      run.bestParams = TrainingCheckpoint.read(bestDir).parameters();
+    }
+    LOG.info("Resumed from {} at step {} (epoch {}, batch {})", ck.directory(), stepsDone,
+        run.epoch, run.batchInEpoch);
+  }
+
+  private void restore(TrainingCheckpoint ck) {
+    Map<String, TensorData> p = ck.parameters().values();
+    for (Tensor t : trainable) {
+      TensorData d = p.get(t.name());
+      if (d == null) {
+        throw new IllegalArgumentException("Checkpoint " + ck.directory() + " lacks parameter "
+            + t.name() + "; it has " + p.keySet());
+      }
+      HostTensors.copyInto(d, paramBanks.get(cur).get(t.name()), "checkpoint " + ck.directory());
+    }
+    for (Map.Entry<String, HostTensor> e : fixedParams.entrySet()) {
+      TensorData d = p.get(e.getKey());
+      if (d != null) {
+        HostTensors.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
+      }
+    }
+    for (Map.Entry<String, HostTensor> e : stateBanks.get(cur).entrySet()) {
+      TensorData d = ck.optimizerState().get(e.getKey());
+      if (d == null) {
+        throw new IllegalArgumentException("Checkpoint " + ck.directory()
+            + " lacks optimizer state " + e.getKey() + " (was it written by another optimizer?)");
+      }
+      HostTensors.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
+    }
+  }
+
+  // ------------------------------------------------------------------ one update
+
+  /**
+   * Runs one optimizer update on the given examples outside {@link #train} (for custom loops and
    * benchmarks): forward, backward (micro-batched as configured) and the optimizer step, with the
    * learning rate of the schedule at this trainer's update count. No checkpoint, validation or
    * logging happens here.
@@ -518,22 +738,22 @@ public final class Trainer implements AutoCloseable {
     if (exampleIds.length == 0) {
       throw new IllegalArgumentException("trainStep needs at least one example id");
     }
-    return applyUpdate(source, exampleIds, "", () -> null);
+    return applyUpdate(source, exampleIds, null);
   }
 
   /**
    * Forward, backward and optimizer update on one batch; on success the banks swap and the
    * update count grows by one. A non-finite loss or gradient norm leaves the parameters as they
-   * were and throws, after asking {@code lastGood} for a checkpoint of that state.
+   * were and throws, after writing a checkpoint of that state when {@code run} has a checkpoint
+   * directory (resuming at the failing batch).
    */
-  private double applyUpdate(BatchSource source, int[] ids, String where,
-      Supplier<Path> lastGood) {
+  private double applyUpdate(BatchSource source, int[] ids, Run run) {
     double loss = forwardBackward(source, ids, stepsDone);
     long t = stepsDone + 1;
     if (!Double.isFinite(loss)) {
-      Path good = lastGood.get();
+      Path good = lastGood(run);
       throw new TrainingDivergedException("Training loss became " + loss + " at update " + t
-          + where + "; the parameters of the last good update were kept"
+          + where(run) + "; the parameters of the last good update were kept"
           + (good == null ? "" : " in " + good)
           + ". Lower the learning rate, enable gradient clipping, or check the data.",
           stepsDone, good);
@@ -541,9 +761,9 @@ public final class Trainer implements AutoCloseable {
     double lr = config.schedule().lrForUpdate(config.optimizer().lr(), t);
     double gradNorm = update(t, lr);
     if (optGraph.hasGradNorm() && !Double.isFinite(gradNorm)) {
-      Path good = lastGood.get();
+      Path good = lastGood(run);
       throw new TrainingDivergedException("Gradient norm became " + gradNorm + " at update " + t
-          + where + "; the update was not applied"
+          + where(run) + "; the update was not applied"
           + (good == null ? "" : " and the last good state is in " + good), stepsDone, good);
     }
     cur = 1 - cur;
@@ -551,6 +771,14 @@ public final class Trainer implements AutoCloseable {
     lastLr = lr;
     lastGradNorm = gradNorm;
     return loss;
+  }
+
+  private Path lastGood(Run run) {
+    return run == null ? null : writeStepCheckpoint(run, run.epoch, run.batchInEpoch);
+  }
+
+  private static String where(Run run) {
+    return run == null ? "" : " (epoch " + run.epoch + ", batch " + run.batchInEpoch + ")";
   }
 
   /** Forward and backward over the micro-batches; leaves summed gradients; returns mean loss. */
@@ -564,8 +792,9 @@ public final class Trainer implements AutoCloseable {
       if (mTo <= mFrom) {
         continue;
       }
-      MicroRun mr = microRun(mTo - mFrom, source);
-      source.fill(mFrom == 0 && mTo == ids.length ? ids : Arrays.copyOfRange(ids, mFrom, mTo), mr);
+      int[] mids = mFrom == 0 && mTo == ids.length ? ids : Arrays.copyOfRange(ids, mFrom, mTo);
+      MicroRun mr = microRun(source, mids);
+      source.fill(mids, mr);
       fillRandom(mr, step, k);
       mr.runs[cur].run();
       lossSum += lossOut.getAsDouble(0);
@@ -586,13 +815,100 @@ public final class Trainer implements AutoCloseable {
     return optGraph.hasGradNorm() ? gradNormOut.getDouble(0) : Double.NaN;
   }
 
-  private MicroRun microRun(int size, BatchSource source) {
-    MicroRun r = microRuns.get(size);
-    if (r == null) {
-      r = new MicroRun(size, source);
-      microRuns.put(size, r);
+  /**
+   * The prepared run for the shapes of a batch of these examples: the most recently used one
+   * with equal shapes, else a new one (closing the least recently used beyond {@value
+   * #MAX_PREPARED_SHAPES}). A hit allocates nothing.
+   */
+  /**
+   * The bytes one update moves between host buffers and the execution provider's memory for a
+   * batch of the given shapes: every bound input of the gradient run (batch, random inputs,
+   * trainable and fixed parameters, frozen weights unless they are device-resident initializers)
+   * and of the optimizer run (parameters, gradients, optimizer state), and every bound output
+   * (loss, gradients, new parameters and state). On the CPU provider nothing is copied (buffers
+   * are bound in place); the figure is what a GPU run with the same bindings transfers.
+   *
+   * @param source the batch source
+   * @param exampleIds the examples of one batch (one micro-batch each when micro-batching)
+   * @return the transfer per update
+   */
+  public StepTransfer transferPerStep(BatchSource source, int[] exampleIds) {
+    checkOpen();
+    long params = bytes(paramBanks.get(0).values());
+    long grad = bytes(grads.values());
+    long state = bytes(stateBanks.get(0).values());
+    long fixed = bytes(fixedParams.values()) + (frozenOnDevice ? 0 : bytes(external.values()));
+    int micro = Math.max(1, Math.min(config.microBatches(), exampleIds.length));
+    long toDevice = params + grad + state + 3 * 8; // optimizer run: params, grads, state, scalars
+    long toHost = params + state + 8; // new params and state, gradient norm
+    for (int k = 0; k < micro; k++) {
+      int from = (int) ((long) exampleIds.length * k / micro);
+      int to = (int) ((long) exampleIds.length * (k + 1) / micro);
+      if (to <= from) {
+        continue;
+      }
+      Map<String, long[]> shapes = source.inputShapes(Arrays.copyOfRange(exampleIds, from, to));
+      long batch = 0;
+      for (ValueSpec v : batchInputs) {
+        batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
+      }
+      for (ValueSpec v : randomInputs) {
+        batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
+      }
+      toDevice += batch + params + fixed;
+      toHost += lossOut.byteSize() + grad;
+    }
+    return new StepTransfer(toDevice, toHost, frozenOnDevice ? bytes(external.values()) : 0);
+  }
+
+  /**
+   * Bytes moved per update (see {@link Trainer#transferPerStep}).
+   *
+   * @param hostToDevice bytes copied to the provider's memory per update
+   * @param deviceToHost bytes copied back per update
+   * @param residentFrozen bytes of frozen weights uploaded once as initializers (0 on the CPU)
+   */
+  public record StepTransfer(long hostToDevice, long deviceToHost, long residentFrozen) {}
+
+  private static long numel(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+
+  private static long bytes(java.util.Collection<HostTensor> ts) {
+    long n = 0;
+    for (HostTensor t : ts) {
+      n += t.byteSize();
+    }
+    return n;
+  }
+
+  private MicroRun microRun(BatchSource source, int[] ids) {
+    Map<String, long[]> shapes = source.inputShapes(ids);
+    for (int i = 0; i < microRuns.size(); i++) {
+      MicroRun r = microRuns.get(i);
+      if (r.matches(ids.length, shapes)) {
+        if (i > 0) {
+          microRuns.remove(i);
+          microRuns.add(0, r);
+        }
+        return r;
+      }
+    }
+    MicroRun r = new MicroRun(ids.length, shapes);
+    microRuns.add(0, r);
+    if (microRuns.size() > MAX_PREPARED_SHAPES) {
+      microRuns.remove(microRuns.size() - 1).close();
     }
     return r;
+  }
+
+  /** Number of batch shape signatures with prepared runs (for tests). */
+  int preparedShapes() {
+    return microRuns.size();
   }
 
   private void fillRandom(MicroRun mr, long step, int micro) {
@@ -600,7 +916,7 @@ public final class Trainer implements AutoCloseable {
     for (HostTensor t : mr.randoms.values()) {
       SplittableRandom r = new SplittableRandom(mix(config.seed(), step, micro, k++));
       int size = t.size();
-      if (t.dtype() == io.github.mmesid.core.engine.graph.DType.FLOAT64) {
+      if (t.dtype() == DType.FLOAT64) {
         for (int i = 0; i < size; i++) {
           t.setDouble(i, r.nextDouble());
         }
@@ -618,15 +934,15 @@ public final class Trainer implements AutoCloseable {
       HostTensor acc = gradAccum.get(e.getKey());
       if (first) {
         acc.copyFrom(g);
-      } else if (g.dtype() == io.github.mmesid.core.engine.graph.DType.FLOAT64) {
-        java.nio.DoubleBuffer a = acc.doubleView();
-        java.nio.DoubleBuffer s = g.doubleView();
+      } else if (g.dtype() == DType.FLOAT64) {
+        DoubleBuffer a = acc.doubleView();
+        DoubleBuffer s = g.doubleView();
         for (int i = 0, n = g.size(); i < n; i++) {
           a.put(i, a.get(i) + s.get(i));
         }
       } else {
-        java.nio.FloatBuffer a = acc.floatView();
-        java.nio.FloatBuffer s = g.floatView();
+        FloatBuffer a = acc.floatView();
+        FloatBuffer s = g.floatView();
         for (int i = 0, n = g.size(); i < n; i++) {
           a.put(i, a.get(i) + s.get(i));
         }
@@ -657,6 +973,8 @@ public final class Trainer implements AutoCloseable {
     }
     return p;
   }
+
+  // ------------------------------------------------------------------ parameters
 
   /**
    * A copy of the current values of all parameters (trained and fixed).
@@ -710,45 +1028,6 @@ public final class Trainer implements AutoCloseable {
     return m;
   }
 
-  private void restore(TrainingCheckpoint ck) {
-    Map<String, TensorData> p = ck.parameters().values();
-    for (Tensor t : trainable) {
-      TensorData d = p.get(t.name());
-      if (d == null) {
-        throw new IllegalArgumentException("Checkpoint " + ck.directory() + " lacks parameter "
-            + t.name() + "; it has " + p.keySet());
-      }
-      HostTensors.copyInto(d, paramBanks.get(cur).get(t.name()), "checkpoint " + ck.directory());
-    }
-    for (Map.Entry<String, HostTensor> e : fixedParams.entrySet()) {
-      TensorData d = p.get(e.getKey());
-      if (d != null) {
-        HostTensors.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
-      }
-    }
-    for (Map.Entry<String, HostTensor> e : stateBanks.get(cur).entrySet()) {
-      TensorData d = ck.optimizerState().get(e.getKey());
-      if (d == null) {
-        throw new IllegalArgumentException("Checkpoint " + ck.directory()
-            + " lacks optimizer state " + e.getKey() + " (was it written by another optimizer?)");
-      }
-      HostTensors.copyInto(d, e.getValue(), "checkpoint " + ck.directory());
-    }
-  }
-
-  private Path writeStepCheckpoint(Path root, long step, int epoch, long batchInEpoch,
-      double best, long bestStep, int bad) {
-    Path dir = root.resolve(TrainingCheckpoint.stepDirName(step));
-    TrainingCheckpoint.write(dir, new TrainingCheckpoint.State(step, epoch, batchInEpoch,
-        config.seed(), best, bestStep, bad), snapshot().values(), optimizerState());
-    TrainingCheckpoint.markLatest(root, dir);
-    TrainingCheckpoint.prune(root, config.keepCheckpoints());
-    for (TrainingListener l : config.listeners()) {
-      l.onCheckpoint(step, dir);
-    }
-    return dir;
-  }
-
   private static String formatSeconds(double s) {
     if (!Double.isFinite(s)) {
       return "?";
@@ -770,9 +1049,10 @@ public final class Trainer implements AutoCloseable {
       return;
     }
     closed = true;
-    for (MicroRun r : microRuns.values()) {
+    for (MicroRun r : microRuns) {
       r.close();
     }
+    microRuns.clear();
     for (PreparedRun r : optRuns) {
       if (r != null) {
         r.close();

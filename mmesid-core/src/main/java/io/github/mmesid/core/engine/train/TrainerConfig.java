@@ -1,11 +1,15 @@
 package io.github.mmesid.core.engine.train;
 
+import com.google.common.collect.ImmutableSortedMap;
 import io.github.mmesid.core.engine.optim.LrSchedule;
 import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Validated configuration of a {@link Trainer}. Build it with {@link #builder(long)}; the seed is
@@ -23,8 +27,10 @@ import java.util.List;
  * @param runtime ONNX Runtime options of the training sessions
  * @param checkpointDir directory of checkpoints, or null for none
  * @param checkpointEvery write a checkpoint every this many updates (0: at the end of each epoch)
- * @param keepCheckpoints how many step checkpoints to keep, {@code >= 1}
- * @param resume continue from the latest checkpoint in {@code checkpointDir} if there is one
+ * @param keepCheckpoints how many step checkpoints to keep, {@code >= 2} (an older one is the
+ *     fallback when the newest is damaged)
+ * @param resume continue from the newest intact checkpoint in {@code checkpointDir} if there is
+ *     one; its recorded settings must equal this run's (see {@link Trainer#train})
  * @param validation validation hook, or null
  * @param validateEvery validate every this many updates (0: at the end of each epoch)
  * @param higherIsBetter whether a larger validation metric is better
@@ -32,12 +38,18 @@ import java.util.List;
  * @param restoreBest return the best validated parameters instead of the last ones
  * @param logEvery log progress every this many updates ({@code >= 1})
  * @param listeners progress listeners
+ * @param runDescription the caller's settings of the run (for example a model's hyperparameters
+ *     and its data path), by name, in text form; recorded in checkpoints and compared on resume
+ * @param dataFingerprint a fingerprint of the training data (see {@link DataFingerprint}), or
+ *     null; recorded in checkpoints and compared on resume
+ * @param allowEpochExtension whether a run may resume a checkpoint written with fewer epochs
  */
 public record TrainerConfig(long seed, Optimizer optimizer, LrSchedule schedule, int batchSize,
     int microBatches, int epochs, long maxSteps, boolean shuffle, boolean dropLast,
     RuntimeOptions runtime, Path checkpointDir, long checkpointEvery, int keepCheckpoints,
     boolean resume, ValidationHook validation, long validateEvery, boolean higherIsBetter,
-    int patience, boolean restoreBest, int logEvery, List<TrainingListener> listeners) {
+    int patience, boolean restoreBest, int logEvery, List<TrainingListener> listeners,
+    Map<String, String> runDescription, String dataFingerprint, boolean allowEpochExtension) {
 
   /**
    * Validates the fields.
@@ -63,6 +75,9 @@ public record TrainerConfig(long seed, Optimizer optimizer, LrSchedule schedule,
    * @param restoreBest see the record description
    * @param logEvery see the record description
    * @param listeners see the record description
+   * @param runDescription see the record description
+   * @param dataFingerprint see the record description
+   * @param allowEpochExtension see the record description
    */
   public TrainerConfig {
     if (optimizer == null || schedule == null || runtime == null) {
@@ -74,11 +89,42 @@ public record TrainerConfig(long seed, Optimizer optimizer, LrSchedule schedule,
     check(epochs >= 1, "epochs", epochs, ">= 1");
     check(maxSteps >= 1, "maxSteps", maxSteps, ">= 1");
     check(checkpointEvery >= 0, "checkpointEvery", checkpointEvery, ">= 0");
-    check(keepCheckpoints >= 1, "keepCheckpoints", keepCheckpoints, ">= 1");
+    check(keepCheckpoints >= 2, "keepCheckpoints", keepCheckpoints,
+        ">= 2 (the older one is the fallback when the newest is damaged)");
     check(validateEvery >= 0, "validateEvery", validateEvery, ">= 0");
     check(patience >= 0, "patience", patience, ">= 0");
     check(logEvery >= 1, "logEvery", logEvery, ">= 1");
     listeners = List.copyOf(listeners);
+    for (String k : runDescription.keySet()) {
+      if (k.isBlank() || k.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException("TrainerConfig.runDescription has the invalid key '"
+            + k + "'; allowed: non-blank names without control characters");
+      }
+    }
+    runDescription = ImmutableSortedMap.copyOf(runDescription);
+    if (dataFingerprint != null && dataFingerprint.isBlank()) {
+      throw new IllegalArgumentException("TrainerConfig.dataFingerprint is blank; allowed: null "
+          + "(none) or a non-blank fingerprint such as DataFingerprint.build()");
+    }
+  }
+
+  /**
+   * The text form in which a setting is recorded and compared: {@code String.valueOf} for
+   * scalars, strings, enums and paths, {@code Arrays.toString} for arrays, {@code "null"} for
+   * null.
+   *
+   * @param value a setting's value
+   * @return its text form
+   */
+  public static String settingText(Object value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value.getClass().isArray()) {
+      String s = Arrays.deepToString(new Object[] {value});
+      return s.substring(1, s.length() - 1);
+    }
+    return String.valueOf(value);
   }
 
   private static void check(boolean ok, String field, Object value, String allowed) {
@@ -126,6 +172,9 @@ public record TrainerConfig(long seed, Optimizer optimizer, LrSchedule schedule,
     b.restoreBest = restoreBest;
     b.logEvery = logEvery;
     b.listeners.addAll(listeners);
+    b.runDescription.putAll(runDescription);
+    b.dataFingerprint = dataFingerprint;
+    b.allowEpochExtension = allowEpochExtension;
     return b;
   }
 
@@ -152,6 +201,9 @@ public record TrainerConfig(long seed, Optimizer optimizer, LrSchedule schedule,
     private boolean restoreBest = true;
     private int logEvery = 50;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private final Map<String, String> runDescription = new TreeMap<>();
+    private String dataFingerprint;
+    private boolean allowEpochExtension;
 
     private Builder(long seed) {
       this.seed = seed;
@@ -343,6 +395,49 @@ public record TrainerConfig(long seed, Optimizer optimizer, LrSchedule schedule,
     }
 
     /**
+     * Describes the run for checkpoints: every setting that shapes the trained model and is not a
+     * field of this configuration (a model's hyperparameters, the data file, ...). The trainer
+     * records them with its own settings (seed, optimizer, schedule, batch size, epochs, ...) and
+     * resumes a checkpoint only if all are equal. Values are compared in their {@link
+     * TrainerConfig#settingText text form}; a key equal to one of the trainer's own setting names
+     * must have the same value. Replaces earlier descriptions.
+     *
+     * @param settings setting name to value
+     * @return this builder
+     */
+    public Builder runDescription(Map<String, ?> settings) {
+      runDescription.clear();
+      for (Map.Entry<String, ?> e : settings.entrySet()) {
+        runDescription.put(e.getKey(), settingText(e.getValue()));
+      }
+      return this;
+    }
+
+    /**
+     * Sets the fingerprint of the training data, recorded in checkpoints and compared on resume
+     * (see {@link DataFingerprint}).
+     *
+     * @param fingerprint the fingerprint, or null for none
+     * @return this builder
+     */
+    public Builder dataFingerprint(String fingerprint) {
+      dataFingerprint = fingerprint;
+      return this;
+    }
+
+    /**
+     * Allows resuming a checkpoint that was written with fewer epochs (every other setting must
+     * still be equal). Off by default.
+     *
+     * @param v allow it
+     * @return this builder
+     */
+    public Builder allowEpochExtension(boolean v) {
+      allowEpochExtension = v;
+      return this;
+    }
+
+    /**
      * Builds and validates the configuration.
      *
      * @return the configuration
@@ -351,7 +446,7 @@ public record TrainerConfig(long seed, Optimizer optimizer, LrSchedule schedule,
       return new TrainerConfig(seed, optimizer, schedule, batchSize, microBatches, epochs,
           maxSteps, shuffle, dropLast, runtime, checkpointDir, checkpointEvery, keepCheckpoints,
           resume, validation, validateEvery, higherIsBetter, patience, restoreBest, logEvery,
-          listeners);
+          listeners, runDescription, dataFingerprint, allowEpochExtension);
     }
   }
 }

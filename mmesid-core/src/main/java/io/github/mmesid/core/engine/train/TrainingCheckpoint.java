@@ -3,7 +3,10 @@ package io.github.mmesid.core.engine.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSortedMap;
 import io.github.mmesid.core.engine.graph.TensorData;
+import io.github.mmesid.core.io.AtomicFiles;
 import io.github.mmesid.core.io.safetensors.SafetensorsReader;
 import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import io.github.mmesid.core.io.safetensors.TensorInfo;
@@ -13,81 +16,108 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A training checkpoint on disk: a directory with {@code parameters.safetensors} (every
  * parameter, by its graph name), {@code optimizer.safetensors} (optimizer state, e.g. {@code
- * m.X}, {@code v.X}) and {@code trainer.json} (format version, counters, seed, best metric).
- * The safetensors files are readable by other tools.
+ * m.X}, {@code v.X}), {@code history.safetensors} (the loss of every update, every validation and
+ * the wall-time split of every epoch so far) and {@code trainer.json} (format version, counters,
+ * the run's settings and the size of every file). The safetensors files are readable by other
+ * tools.
  *
- * <p>Checkpoints are written to a temporary directory and moved into place, so a crash never
- * leaves a half-written checkpoint; the {@code latest} file of a checkpoint root names the newest
- * complete one.
+ * <p>The settings are the trainer's own configuration (seed, optimizer, schedule, batch size,
+ * epochs, ...), the caller's {@link TrainerConfig#runDescription()} and the data fingerprints; a
+ * run resumes a checkpoint only when they are equal (see {@link Trainer#train}).
+ *
+ * <p>Checkpoints are written to a temporary directory (every file synced) and moved into place,
+ * so a crash never leaves a half-written checkpoint; reading one checks every file's recorded
+ * size, so a truncated file is reported as damage. The {@code latest} file of a checkpoint root
+ * names the newest complete one.
  *
  * @param directory the checkpoint directory
  * @param state the trainer counters
+ * @param settings the run's settings, by name (text form), sorted
+ * @param history the run's history up to this checkpoint
  * @param parameters the parameter values
  * @param optimizerState the optimizer state values (empty for a parameters-only checkpoint)
  */
-public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot parameters,
+public record TrainingCheckpoint(Path directory, State state, Map<String, String> settings,
+    TrainingHistory history, ParameterSnapshot parameters,
     Map<String, TensorData> optimizerState) {
 
   /** The manifest's format name. */
   public static final String FORMAT = "mmesid-trainer-checkpoint";
   /** The manifest format version this code writes and reads. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
   /** File name of the parameters. */
   public static final String PARAMETERS_FILE = "parameters.safetensors";
   /** File name of the optimizer state. */
   public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+  /** File name of the history. */
+  public static final String HISTORY_FILE = "history.safetensors";
   /** File name of the manifest. */
   public static final String MANIFEST_FILE = "trainer.json";
   /** File in a checkpoint root naming the newest step checkpoint. */
   public static final String LATEST_FILE = "latest";
   /** Directory of the best validated checkpoint in a checkpoint root. */
   public static final String BEST_DIR = "best";
+  /** Prefix given to a damaged step checkpoint that a resumed run moved aside. */
+  public static final String DAMAGED_PREFIX = "damaged-";
 
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingCheckpoint.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern STEP_DIR = Pattern.compile("step-[0-9]{1,19}");
+  private static final long MAX_MANIFEST_BYTES = 1 << 20;
 
   /**
    * Trainer counters saved with a checkpoint.
    *
    * @param step updates done
-   * @param epoch the epoch in progress
+   * @param epoch the epoch to continue in
    * @param batchInEpoch batches of that epoch already done
-   * @param seed the training seed
    * @param bestMetric best validation metric so far (NaN when none)
    * @param bestStep step of the best metric (-1 when none)
    * @param validationsWithoutImprovement the early-stopping counter
    */
-  public record State(long step, int epoch, long batchInEpoch, long seed, double bestMetric,
+  public record State(long step, int epoch, long batchInEpoch, double bestMetric,
       long bestStep, int validationsWithoutImprovement) {}
 
   /**
-   * Copies the map.
+   * Copies the maps.
    *
    * @param directory see the record description
    * @param state see the record description
+   * @param settings see the record description
+   * @param history see the record description
    * @param parameters see the record description
    * @param optimizerState see the record description
    */
   public TrainingCheckpoint {
-    optimizerState = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(optimizerState));
+    settings = ImmutableSortedMap.copyOf(settings);
+    optimizerState = ImmutableMap.copyOf(optimizerState);
   }
 
   /**
-   * Reads a checkpoint directory, validating the manifest.
+   * Reads a checkpoint directory, validating the manifest and the size of every file it lists.
    *
    * @param directory a checkpoint directory (containing {@value #MANIFEST_FILE})
    * @return the checkpoint
+   * @throws IllegalArgumentException if a file is missing, truncated or malformed (the message
+   *     names it)
+   * @throws UncheckedIOException if a file cannot be read
    */
   public static TrainingCheckpoint read(Path directory) {
     Path manifest = directory.resolve(MANIFEST_FILE);
@@ -96,29 +126,74 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
           + MANIFEST_FILE);
     }
     try {
-      if (Files.size(manifest) > (1 << 20)) {
+      if (Files.size(manifest) > MAX_MANIFEST_BYTES) {
         throw new IllegalArgumentException(manifest + " is larger than 1 MiB; not a manifest");
       }
-      JsonNode n = JSON.readTree(manifest.toFile());
-      if (!FORMAT.equals(n.path("format").asText())) {
-        throw new IllegalArgumentException(manifest + ": format is '" + n.path("format").asText()
-            + "', expected '" + FORMAT + "'");
+      JsonNode n;
+      try {
+        n = JSON.readTree(manifest.toFile());
+      } catch (IOException e) {
+        throw new IllegalArgumentException(manifest + " is not valid JSON: "
+            + e.getMessage().lines().findFirst().orElse(""), e);
+      }
+      if (n == null || !FORMAT.equals(n.path("format").asText())) {
+        throw new IllegalArgumentException(manifest + ": format is '"
+            + (n == null ? "" : n.path("format").asText()) + "', expected '" + FORMAT + "'");
       }
       int version = n.path("formatVersion").asInt(-1);
       if (version != FORMAT_VERSION) {
         throw new IllegalArgumentException(manifest + ": formatVersion " + version
-            + " is not supported; allowed: " + FORMAT_VERSION);
+            + " is not supported; allowed: " + FORMAT_VERSION + (version == 1
+            ? " (version 1 checkpoints record no run settings, so resuming them cannot be "
+              + "checked; start a new checkpoint directory)" : ""));
       }
       State st = new State(req(n, "step", manifest).asLong(), req(n, "epoch", manifest).asInt(),
-          req(n, "batchInEpoch", manifest).asLong(), req(n, "seed", manifest).asLong(),
+          req(n, "batchInEpoch", manifest).asLong(),
           n.path("bestMetric").isNumber() ? n.get("bestMetric").asDouble() : Double.NaN,
           n.path("bestStep").asLong(-1), n.path("validationsWithoutImprovement").asInt(0));
+      Map<String, String> settings = new TreeMap<>();
+      Iterator<Map.Entry<String, JsonNode>> it = n.path("settings").fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        settings.put(e.getKey(), e.getValue().asText());
+      }
+      JsonNode files = n.path("files");
+      if (!files.isObject() || !files.has(PARAMETERS_FILE)) {
+        throw new IllegalArgumentException(manifest + " lists no files (expected at least "
+            + PARAMETERS_FILE + ")");
+      }
+      Iterator<Map.Entry<String, JsonNode>> fi = files.fields();
+      while (fi.hasNext()) {
+        Map.Entry<String, JsonNode> e = fi.next();
+        checkFile(directory, e.getKey(), e.getValue().asLong(-1));
+      }
       Map<String, TensorData> params = readTensors(directory.resolve(PARAMETERS_FILE));
-      Path opt = directory.resolve(OPTIMIZER_FILE);
-      Map<String, TensorData> state = Files.exists(opt) ? readTensors(opt) : Map.of();
-      return new TrainingCheckpoint(directory, st, new ParameterSnapshot(params), state);
+      Map<String, TensorData> state = files.has(OPTIMIZER_FILE)
+          ? readTensors(directory.resolve(OPTIMIZER_FILE)) : Map.of();
+      TrainingHistory history = files.has(HISTORY_FILE)
+          ? readHistory(directory.resolve(HISTORY_FILE)) : TrainingHistory.EMPTY;
+      return new TrainingCheckpoint(directory, st, settings, history,
+          new ParameterSnapshot(params), state);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read checkpoint " + directory, e);
+      throw new UncheckedIOException("Cannot read checkpoint " + directory + ": "
+          + AtomicFiles.reason(e), e);
+    }
+  }
+
+  private static void checkFile(Path directory, String name, long expected) throws IOException {
+    if (!name.equals(PARAMETERS_FILE) && !name.equals(OPTIMIZER_FILE)
+        && !name.equals(HISTORY_FILE)) {
+      throw new IllegalArgumentException(directory.resolve(MANIFEST_FILE) + " lists unknown file '"
+          + name + "'; allowed: " + PARAMETERS_FILE + ", " + OPTIMIZER_FILE + ", " + HISTORY_FILE);
+    }
+    Path f = directory.resolve(name);
+    if (!Files.isRegularFile(f)) {
+      throw new IllegalArgumentException(f + " is missing");
+    }
+    long size = Files.size(f);
+    if (size != expected) {
+      throw new IllegalArgumentException(f + " has " + size + " bytes but the manifest records "
+          + expected + (size < expected ? " (truncated)" : ""));
     }
   }
 
@@ -131,7 +206,7 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
   }
 
   /**
-   * The newest complete checkpoint under a checkpoint root, if any.
+   * The checkpoint directory named by the root's {@value #LATEST_FILE} file, if any.
    *
    * @param root the root directory given to the trainer
    * @return the checkpoint directory
@@ -143,7 +218,7 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
     }
     try {
       String name = Files.readString(latest, StandardCharsets.UTF_8).trim();
-      if (!name.matches("step-[0-9]{1,19}")) {
+      if (!STEP_DIR.matcher(name).matches()) {
         throw new IllegalArgumentException(latest + " names '" + name
             + "'; expected a step directory name like step-00000100");
       }
@@ -153,8 +228,79 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
       }
       return Optional.of(dir);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + latest, e);
+      throw new UncheckedIOException("Cannot read " + latest + ": " + AtomicFiles.reason(e), e);
     }
+  }
+
+  /**
+   * The step checkpoint directories under a checkpoint root, newest (highest step) first.
+   *
+   * @param root the root directory given to the trainer
+   * @return the directories; empty when the root does not exist
+   */
+  public static List<Path> stepDirectories(Path root) {
+    List<Path> steps = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return steps;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, "step-*")) {
+      for (Path p : ds) {
+        if (Files.isDirectory(p) && STEP_DIR.matcher(p.getFileName().toString()).matches()) {
+          steps.add(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list checkpoints in " + root + ": "
+          + AtomicFiles.reason(e), e);
+    }
+    steps.sort(Comparator.comparingLong(TrainingCheckpoint::stepOf).reversed());
+    return steps;
+  }
+
+  private static long stepOf(Path stepDir) {
+    return Long.parseLong(stepDir.getFileName().toString().substring("step-".length()));
+  }
+
+  /**
+   * Reads the step checkpoints under a root newest first and returns the first intact one. Each
+   * damaged one before it (truncated or missing file, bad manifest) is logged as a warning and,
+   * once an intact one is found, moved aside (prefix {@value #DAMAGED_PREFIX}) so that pruning
+   * and later resumes ignore it; {@value #LATEST_FILE} then names the one returned.
+   *
+   * @param root the checkpoint root
+   * @return the newest intact checkpoint, or null when the root holds no step checkpoint
+   * @throws IllegalArgumentException if there are step checkpoints but none is intact (the
+   *     message names each and why)
+   */
+  public static TrainingCheckpoint newestIntact(Path root) {
+    List<String> damaged = new ArrayList<>();
+    List<Path> damagedDirs = new ArrayList<>();
+    for (Path dir : stepDirectories(root)) {
+      TrainingCheckpoint ck;
+      try {
+        ck = read(dir);
+      } catch (IllegalArgumentException | UncheckedIOException e) {
+        LOG.warn("Checkpoint {} is damaged ({}); trying an older one", dir, e.getMessage());
+        damaged.add(dir + " (" + e.getMessage() + ")");
+        damagedDirs.add(dir);
+        continue;
+      }
+      for (Path d : damagedDirs) {
+        Path aside = moveAside(d);
+        LOG.warn("Resuming from the older checkpoint {}; the damaged {} was moved to {}",
+            dir.getFileName(), d.getFileName(), aside.getFileName());
+      }
+      if (!damagedDirs.isEmpty()) {
+        markLatest(root, dir);
+      }
+      return ck;
+    }
+    if (!damaged.isEmpty()) {
+      throw new IllegalArgumentException("No intact checkpoint in " + root + ": "
+          + String.join("; ", damaged) + ". Use a new checkpoint directory (or resume(false)) "
+          + "to start afresh.");
+    }
+    return null;
   }
 
   static Map<String, TensorData> readTensors(Path file) {
@@ -210,49 +356,188 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
     w.write(file);
   }
 
+  // History columns in history.safetensors.
+  private static final String LOSS = "loss";
+  private static final String V_STEP = "validation.step";
+  private static final String V_EPOCH = "validation.epoch";
+  private static final String V_METRIC = "validation.metric";
+  private static final String V_BEST = "validation.best";
+  private static final String V_IMPROVED = "validation.improved";
+  private static final String V_BAD = "validation.withoutImprovement";
+  private static final String E_EPOCH = "epoch.index";
+  private static final String E_UPDATES = "epoch.updates";
+  private static final String E_SETUP = "epoch.setupSeconds";
+  private static final String E_TRAIN = "epoch.trainSeconds";
+  private static final String E_VALIDATION = "epoch.validationSeconds";
+  private static final String E_CHECKPOINT = "epoch.checkpointSeconds";
+
+  private static void writeHistory(Path file, TrainingHistory h) {
+    Map<String, TensorData> t = new LinkedHashMap<>();
+    int n = h.losses().size();
+    double[] loss = new double[n];
+    for (int i = 0; i < n; i++) {
+      loss[i] = h.losses().get(i);
+    }
+    t.put(LOSS, TensorData.ofDoubles(new long[] {n}, loss));
+    List<ValidationInfo> vs = h.validations();
+    int k = vs.size();
+    long[] vStep = new long[k];
+    long[] vEpoch = new long[k];
+    double[] vMetric = new double[k];
+    double[] vBest = new double[k];
+    long[] vImproved = new long[k];
+    long[] vBad = new long[k];
+    for (int i = 0; i < k; i++) {
+      ValidationInfo v = vs.get(i);
+      vStep[i] = v.step();
+      vEpoch[i] = v.epoch();
+      vMetric[i] = v.metric();
+      vBest[i] = v.best();
+      vImproved[i] = v.improved() ? 1 : 0;
+      vBad[i] = v.validationsWithoutImprovement();
+    }
+    t.put(V_STEP, TensorData.ofLongs(new long[] {k}, vStep));
+    t.put(V_EPOCH, TensorData.ofLongs(new long[] {k}, vEpoch));
+    t.put(V_METRIC, TensorData.ofDoubles(new long[] {k}, vMetric));
+    t.put(V_BEST, TensorData.ofDoubles(new long[] {k}, vBest));
+    t.put(V_IMPROVED, TensorData.ofLongs(new long[] {k}, vImproved));
+    t.put(V_BAD, TensorData.ofLongs(new long[] {k}, vBad));
+    List<EpochTiming> es = h.epochs();
+    int m = es.size();
+    long[] eIndex = new long[m];
+    long[] eUpdates = new long[m];
+    double[][] secs = new double[4][m];
+    for (int i = 0; i < m; i++) {
+      EpochTiming e = es.get(i);
+      eIndex[i] = e.epoch();
+      eUpdates[i] = e.updates();
+      secs[0][i] = e.setupSeconds();
+      secs[1][i] = e.trainSeconds();
+      secs[2][i] = e.validationSeconds();
+      secs[3][i] = e.checkpointSeconds();
+    }
+    t.put(E_EPOCH, TensorData.ofLongs(new long[] {m}, eIndex));
+    t.put(E_UPDATES, TensorData.ofLongs(new long[] {m}, eUpdates));
+    t.put(E_SETUP, TensorData.ofDoubles(new long[] {m}, secs[0]));
+    t.put(E_TRAIN, TensorData.ofDoubles(new long[] {m}, secs[1]));
+    t.put(E_VALIDATION, TensorData.ofDoubles(new long[] {m}, secs[2]));
+    t.put(E_CHECKPOINT, TensorData.ofDoubles(new long[] {m}, secs[3]));
+    writeTensors(file, t);
+  }
+
+  private static TrainingHistory readHistory(Path file) {
+    Map<String, TensorData> t = readTensors(file);
+    double[] loss = column(t, LOSS, file).toDoubles();
+    List<Double> losses = new ArrayList<>(loss.length);
+    for (double l : loss) {
+      losses.add(l);
+    }
+    long[] vStep = longs(column(t, V_STEP, file));
+    long[] vEpoch = longs(column(t, V_EPOCH, file));
+    double[] vMetric = column(t, V_METRIC, file).toDoubles();
+    double[] vBest = column(t, V_BEST, file).toDoubles();
+    long[] vImproved = longs(column(t, V_IMPROVED, file));
+    long[] vBad = longs(column(t, V_BAD, file));
+    sameLength(file, vStep.length, vEpoch.length, vMetric.length, vBest.length,
+        vImproved.length, vBad.length);
+    List<ValidationInfo> validations = new ArrayList<>();
+    for (int i = 0; i < vStep.length; i++) {
+      validations.add(new ValidationInfo(vStep[i], (int) vEpoch[i], vMetric[i], vBest[i],
+          vImproved[i] != 0, (int) vBad[i]));
+    }
+    long[] eIndex = longs(column(t, E_EPOCH, file));
+    long[] eUpdates = longs(column(t, E_UPDATES, file));
+    double[] setup = column(t, E_SETUP, file).toDoubles();
+    double[] train = column(t, E_TRAIN, file).toDoubles();
+    double[] val = column(t, E_VALIDATION, file).toDoubles();
+    double[] ck = column(t, E_CHECKPOINT, file).toDoubles();
+    sameLength(file, eIndex.length, eUpdates.length, setup.length, train.length, val.length,
+        ck.length);
+    List<EpochTiming> epochs = new ArrayList<>();
+    for (int i = 0; i < eIndex.length; i++) {
+      epochs.add(new EpochTiming((int) eIndex[i], eUpdates[i], setup[i], train[i], val[i],
+          ck[i]));
+    }
+    return new TrainingHistory(losses, validations, epochs);
+  }
+
+  private static TensorData column(Map<String, TensorData> t, String name, Path file) {
+    TensorData d = t.get(name);
+    if (d == null || d.shape().length != 1) {
+      throw new IllegalArgumentException(file + " lacks the 1-d history tensor '" + name
+          + "'; it has " + t.keySet());
+    }
+    return d;
+  }
+
+  private static long[] longs(TensorData d) {
+    long[] l = new long[(int) d.numel()];
+    d.bytes().asLongBuffer().get(l);
+    return l;
+  }
+
+  private static void sameLength(Path file, int... lengths) {
+    for (int l : lengths) {
+      if (l != lengths[0]) {
+        throw new IllegalArgumentException(file + ": history columns have different lengths");
+      }
+    }
+  }
+
   /**
-   * Writes a checkpoint atomically: into a temporary sibling directory, then moved to {@code
-   * target} (replacing an existing one).
+   * Writes a checkpoint atomically: every file into a temporary sibling directory (each synced),
+   * which is then moved to {@code target} (replacing an existing one).
    *
    * @param target the checkpoint directory to create
    * @param state trainer counters
+   * @param settings the run's settings
+   * @param history the run's history so far
    * @param parameters parameter values
    * @param optimizerState optimizer state (may be empty)
    * @return the written checkpoint directory
+   * @throws UncheckedIOException if writing fails (the message names the reason)
    */
-  public static Path write(Path target, State state, Map<String, TensorData> parameters,
+  public static Path write(Path target, State state, Map<String, String> settings,
+      TrainingHistory history, Map<String, TensorData> parameters,
       Map<String, TensorData> optimizerState) {
     Path parent = target.toAbsolutePath().getParent();
     try {
       Files.createDirectories(parent);
       Path tmp = Files.createTempDirectory(parent, ".tmp-" + target.getFileName() + "-");
       try {
+        ObjectNode files = JSON.createObjectNode();
         writeTensors(tmp.resolve(PARAMETERS_FILE), parameters);
+        files.put(PARAMETERS_FILE, Files.size(tmp.resolve(PARAMETERS_FILE)));
         if (!optimizerState.isEmpty()) {
           writeTensors(tmp.resolve(OPTIMIZER_FILE), optimizerState);
+          files.put(OPTIMIZER_FILE, Files.size(tmp.resolve(OPTIMIZER_FILE)));
         }
+        writeHistory(tmp.resolve(HISTORY_FILE), history);
+        files.put(HISTORY_FILE, Files.size(tmp.resolve(HISTORY_FILE)));
         ObjectNode m = JSON.createObjectNode();
         m.put("format", FORMAT);
         m.put("formatVersion", FORMAT_VERSION);
         m.put("step", state.step());
         m.put("epoch", state.epoch());
         m.put("batchInEpoch", state.batchInEpoch());
-        m.put("seed", state.seed());
         if (!Double.isNaN(state.bestMetric())) {
           m.put("bestMetric", state.bestMetric());
         }
         m.put("bestStep", state.bestStep());
         m.put("validationsWithoutImprovement", state.validationsWithoutImprovement());
+        ObjectNode s = m.putObject("settings");
+        new TreeMap<>(settings).forEach(s::put);
+        m.set("files", files);
         m.putPOJO("parameters", new ArrayList<>(parameters.keySet()));
-        Files.writeString(tmp.resolve(MANIFEST_FILE),
-            JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m), StandardCharsets.UTF_8);
+        AtomicFiles.writeString(tmp.resolve(MANIFEST_FILE),
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m));
         Path old = null;
         if (Files.exists(target)) {
           old = Files.createTempDirectory(parent, ".old-" + target.getFileName() + "-");
           Files.delete(old);
-          Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+          AtomicFiles.move(target, old);
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.move(tmp, target);
         if (old != null) {
           deleteRecursively(old);
         }
@@ -262,7 +547,8 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
         throw e;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write checkpoint " + target, e);
+      throw new UncheckedIOException("Cannot write checkpoint " + target + ": "
+          + AtomicFiles.reason(e), e);
     }
   }
 
@@ -273,36 +559,30 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
    * @param stepDir the step checkpoint directory inside it
    */
   static void markLatest(Path root, Path stepDir) {
-    try {
-      Path tmp = Files.createTempFile(root, ".latest-", ".tmp");
-      Files.writeString(tmp, stepDir.getFileName().toString() + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, root.resolve(LATEST_FILE), StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot update " + root.resolve(LATEST_FILE), e);
-    }
+    AtomicFiles.writeString(root.resolve(LATEST_FILE), stepDir.getFileName() + "\n");
   }
 
   /** Deletes step checkpoints beyond the newest {@code keep}. */
   static void prune(Path root, int keep) {
-    List<Path> steps = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, "step-*")) {
-      for (Path p : ds) {
-        if (Files.isDirectory(p)) {
-          steps.add(p);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list checkpoints in " + root, e);
-    }
-    steps.sort(Comparator.comparing(p -> p.getFileName().toString()));
-    for (int i = 0; i < steps.size() - keep; i++) {
+    List<Path> steps = stepDirectories(root);
+    for (int i = keep; i < steps.size(); i++) {
       deleteRecursively(steps.get(i));
     }
   }
 
+  /**
+   * Moves a damaged step checkpoint aside (prefix {@value #DAMAGED_PREFIX}) so that pruning and
+   * later resumes ignore it; it stays for inspection.
+   */
+  private static Path moveAside(Path stepDir) {
+    Path target = stepDir.resolveSibling(DAMAGED_PREFIX + stepDir.getFileName());
+    deleteRecursively(target);
+    AtomicFiles.move(stepDir, target);
+    return target;
+  }
+
   static String stepDirName(long step) {
-    return String.format("step-%010d", step);
+    return String.format(Locale.ROOT, "step-%010d", step);
   }
 
   static void deleteRecursively(Path p) {
@@ -315,7 +595,7 @@ public record TrainingCheckpoint(Path directory, State state, ParameterSnapshot 
         Files.deleteIfExists(q);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + p, e);
+      throw new UncheckedIOException("Cannot delete " + p + ": " + AtomicFiles.reason(e), e);
     }
   }
 }

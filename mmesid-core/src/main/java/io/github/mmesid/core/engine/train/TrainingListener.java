@@ -1,5 +1,7 @@
 package io.github.mmesid.core.engine.train;
 
+import java.nio.file.Path;
+
 /** Receives training progress; every method has an empty default. Called on the training thread. */
 public interface TrainingListener {
   /**
@@ -22,5 +24,5 @@ public interface TrainingListener {
    * @param step updates done
    * @param directory the checkpoint directory
    */
-  default void onCheckpoint(long step, java.nio.file.Path directory) {}
+  default void onCheckpoint(long step, Path directory) {}
 }

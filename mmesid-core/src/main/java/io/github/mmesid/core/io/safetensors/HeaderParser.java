@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.google.common.collect.ImmutableSortedMap;
 import io.github.mmesid.core.io.safetensors.SafetensorsFormatException.Problem;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -154,7 +155,7 @@ final class HeaderParser {
       }
     }
     expect(t, JsonToken.END_OBJECT, METADATA_KEY);
-    return Collections.unmodifiableMap(new TreeMap<>(m));
+    return ImmutableSortedMap.copyOf(m);
   }
 
   private TensorInfo parseEntry(JsonParser p, JsonToken value, String name, long dataSize)
@@ -178,7 +179,7 @@ final class HeaderParser {
         case "dtype":
           if (v != JsonToken.VALUE_STRING) {
             throw tensorError(Problem.UNKNOWN_DTYPE, name,
-                "dtype must be a string, found " + v + "; allowed: " + DType.allowedNames());
+                "dtype must be a string, found " + v + "; allowed: " + SafetensorsDType.allowedNames());
           }
           dtypeName = p.getText();
           break;
@@ -199,9 +200,9 @@ final class HeaderParser {
           "entry must have dtype, shape and data_offsets; missing "
               + (dtypeName == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
     }
-    DType dtype;
+    SafetensorsDType dtype;
     try {
-      dtype = DType.fromName(dtypeName);
+      dtype = SafetensorsDType.fromName(dtypeName);
     } catch (IllegalArgumentException e) {
       throw tensorError(Problem.UNKNOWN_DTYPE, name, e.getMessage());
     }

@@ -17,7 +17,7 @@ public final class SafetensorsFormatException extends IllegalArgumentException {
     HEADER_JSON,
     /** The same tensor name appears twice in the header (or a key twice in an entry). */
     DUPLICATE_NAME,
-    /** A tensor's dtype is not one of {@link DType#allowedNames()}. */
+    /** A tensor's dtype is not one of {@link SafetensorsDType#allowedNames()}. */
     UNKNOWN_DTYPE,
     /** A tensor's shape is not a list of non-negative integers, or its element count overflows. */
     BAD_SHAPE,

@@ -5,15 +5,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import io.github.mmesid.core.io.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -29,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.IntToLongFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -62,12 +61,12 @@ public final class SafetensorsWriter {
 
   private static final class Entry {
     final String name;
-    final DType dtype;
+    final SafetensorsDType dtype;
     final long[] shape;
     final long byteLength;
     final Source source;
 
-    Entry(String name, DType dtype, long[] shape, long byteLength, Source source) {
+    Entry(String name, SafetensorsDType dtype, long[] shape, long byteLength, Source source) {
       this.name = name;
       this.dtype = dtype;
       this.shape = shape;
@@ -116,7 +115,7 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException if the name is taken or invalid or the sizes disagree
    */
   public SafetensorsWriter addFloat32(String name, long[] shape, float[] data) {
-    return addFloats(name, DType.F32, shape, FloatBuffer.wrap(data));
+    return addFloats(name, SafetensorsDType.F32, shape, FloatBuffer.wrap(data));
   }
 
   /**
@@ -131,7 +130,8 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException if the dtype is not a floating-point one, the name is taken
    *     or invalid, or the sizes disagree
    */
-  public SafetensorsWriter addFloats(String name, DType dtype, long[] shape, float[] data) {
+  public SafetensorsWriter addFloats(String name, SafetensorsDType dtype, long[] shape,
+      float[] data) {
     return addFloats(name, dtype, shape, FloatBuffer.wrap(data));
   }
 
@@ -147,38 +147,17 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException if the dtype is not a floating-point one, the name is taken
    *     or invalid, or the sizes disagree
    */
-  public SafetensorsWriter addFloats(String name, DType dtype, long[] shape, FloatBuffer data) {
+  public SafetensorsWriter addFloats(String name, SafetensorsDType dtype, long[] shape,
+      FloatBuffer data) {
     Objects.requireNonNull(dtype, "dtype");
     if (!dtype.isFloatingPoint()) {
       throw new IllegalArgumentException("tensor '" + name + "': float data cannot be stored as "
           + dtype + "; allowed: F32, F16, BF16, F64");
     }
     FloatBuffer src = Objects.requireNonNull(data, "data").duplicate();
-    return add(name, dtype, shape, src.remaining(), (ch, scratch) -> {
-      FloatBuffer in = src.duplicate();
-      while (in.hasRemaining()) {
-        scratch.clear();
-        while (in.hasRemaining() && scratch.remaining() >= 8) {
-          float v = in.get();
-          switch (dtype) {
-            case F32:
-              scratch.putFloat(v);
-              break;
-            case F16:
-              scratch.putShort(Float16.fromFloat(v));
-              break;
-            case BF16:
-              scratch.putShort(BFloat16.fromFloat(v));
-              break;
-            default:
-              scratch.putDouble(v);
-              break;
-          }
-        }
-        scratch.flip();
-        AtomicFiles.writeFully(ch, scratch);
-      }
-    });
+    int base = src.position();
+    return addElements(name, dtype, shape, src.remaining(),
+        (out, i) -> putFloating(out, dtype, src.get(base + i)));
   }
 
   /**
@@ -191,7 +170,7 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException if the name is taken or invalid or the sizes disagree
    */
   public SafetensorsWriter addFloat64(String name, long[] shape, double[] data) {
-    return addDoubles(name, DType.F64, shape, data);
+    return addDoubles(name, SafetensorsDType.F64, shape, data);
   }
 
   /**
@@ -206,29 +185,16 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException if the dtype is neither F64 nor F32, the name is taken or
    *     invalid, or the sizes disagree
    */
-  public SafetensorsWriter addDoubles(String name, DType dtype, long[] shape, double[] data) {
+  public SafetensorsWriter addDoubles(String name, SafetensorsDType dtype, long[] shape,
+      double[] data) {
     Objects.requireNonNull(dtype, "dtype");
-    if (dtype != DType.F64 && dtype != DType.F32) {
+    if (dtype != SafetensorsDType.F64 && dtype != SafetensorsDType.F32) {
       throw new IllegalArgumentException("tensor '" + name + "': double data cannot be stored as "
           + dtype + "; allowed: F64, F32 (convert to float first for F16/BF16)");
     }
-    DoubleBuffer src = DoubleBuffer.wrap(Objects.requireNonNull(data, "data"));
-    return add(name, dtype, shape, src.remaining(), (ch, scratch) -> {
-      DoubleBuffer in = src.duplicate();
-      while (in.hasRemaining()) {
-        scratch.clear();
-        while (in.hasRemaining() && scratch.remaining() >= 8) {
-          double v = in.get();
-          if (dtype == DType.F64) {
-            scratch.putDouble(v);
-          } else {
-            scratch.putFloat((float) v);
-          }
-        }
-        scratch.flip();
-        AtomicFiles.writeFully(ch, scratch);
-      }
-    });
+    Objects.requireNonNull(data, "data");
+    return addElements(name, dtype, shape, data.length,
+        (out, i) -> putFloating(out, dtype, data[i]));
   }
 
   /**
@@ -241,7 +207,7 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException if the name is taken or invalid or the sizes disagree
    */
   public SafetensorsWriter addInt32(String name, long[] shape, int[] data) {
-    return addInts(name, DType.I32, shape, data);
+    return addInts(name, SafetensorsDType.I32, shape, data);
   }
 
   /**
@@ -256,24 +222,10 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException if the dtype is floating-point, a value does not fit (the
    *     message gives its index), the name is taken or invalid, or the sizes disagree
    */
-  public SafetensorsWriter addInts(String name, DType dtype, long[] shape, int[] data) {
-    IntBuffer src = IntBuffer.wrap(Objects.requireNonNull(data, "data"));
-    requireIntegerDtype(name, dtype, "int");
-    for (int i = 0; i < data.length; i++) {
-      checkRange(name, dtype, data[i], i);
-    }
-    return add(name, dtype, shape, src.remaining(), (ch, scratch) -> {
-      IntBuffer in = src.duplicate();
-      long index = 0;
-      while (in.hasRemaining()) {
-        scratch.clear();
-        while (in.hasRemaining() && scratch.remaining() >= 8) {
-          putInteger(scratch, name, dtype, in.get(), index++);
-        }
-        scratch.flip();
-        AtomicFiles.writeFully(ch, scratch);
-      }
-    });
+  public SafetensorsWriter addInts(String name, SafetensorsDType dtype, long[] shape,
+      int[] data) {
+    Objects.requireNonNull(data, "data");
+    return addIntegers(name, dtype, shape, data.length, i -> data[i]);
   }
 
   /**
@@ -286,7 +238,7 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException if the name is taken or invalid or the sizes disagree
    */
   public SafetensorsWriter addInt64(String name, long[] shape, long[] data) {
-    return addLongs(name, DType.I64, shape, data);
+    return addLongs(name, SafetensorsDType.I64, shape, data);
   }
 
   /**
@@ -301,24 +253,10 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException if the dtype is floating-point, a value does not fit (the
    *     message gives its index), the name is taken or invalid, or the sizes disagree
    */
-  public SafetensorsWriter addLongs(String name, DType dtype, long[] shape, long[] data) {
-    LongBuffer src = LongBuffer.wrap(Objects.requireNonNull(data, "data"));
-    requireIntegerDtype(name, dtype, "long");
-    for (int i = 0; i < data.length; i++) {
-      checkRange(name, dtype, data[i], i);
-    }
-    return add(name, dtype, shape, src.remaining(), (ch, scratch) -> {
-      LongBuffer in = src.duplicate();
-      long index = 0;
-      while (in.hasRemaining()) {
-        scratch.clear();
-        while (in.hasRemaining() && scratch.remaining() >= 8) {
-          putInteger(scratch, name, dtype, in.get(), index++);
-        }
-        scratch.flip();
-        AtomicFiles.writeFully(ch, scratch);
-      }
-    });
+  public SafetensorsWriter addLongs(String name, SafetensorsDType dtype, long[] shape,
+      long[] data) {
+    Objects.requireNonNull(data, "data");
+    return addIntegers(name, dtype, shape, data.length, i -> data[i]);
   }
 
   /**
@@ -333,7 +271,8 @@ public final class SafetensorsWriter {
    * @return this writer
    * @throws IllegalArgumentException if the name is taken or invalid or the sizes disagree
    */
-  public SafetensorsWriter addRaw(String name, DType dtype, long[] shape, ByteBuffer data) {
+  public SafetensorsWriter addRaw(String name, SafetensorsDType dtype, long[] shape,
+      ByteBuffer data) {
     Objects.requireNonNull(dtype, "dtype");
     ByteBuffer src = Objects.requireNonNull(data, "data").duplicate();
     int bytes = src.remaining();
@@ -342,20 +281,81 @@ public final class SafetensorsWriter {
           + " raw bytes are not a whole number of " + dtype + " elements ("
           + dtype.byteSize() + " bytes each)");
     }
-    return add(name, dtype, shape, bytes / dtype.byteSize(), (ch, scratch) -> {
-      AtomicFiles.writeFully(ch, src.duplicate());
+    return add(name, dtype, shape, bytes / dtype.byteSize(),
+        (ch, scratch) -> AtomicFiles.writeFully(ch, src.duplicate()));
+  }
+
+  /** Encodes element {@code index} of a tensor into the scratch buffer. */
+  @FunctionalInterface
+  private interface ElementWriter {
+    void put(ByteBuffer out, int index);
+  }
+
+  /**
+   * The one path of every typed {@code add} method: registers a tensor whose elements are
+   * encoded one by one into the scratch buffer, which is flushed to the file whenever fewer than
+   * 8 bytes (the widest element) remain.
+   */
+  private SafetensorsWriter addElements(String name, SafetensorsDType dtype, long[] shape,
+      int count, ElementWriter element) {
+    return add(name, dtype, shape, count, (ch, scratch) -> {
+      int i = 0;
+      while (i < count) {
+        scratch.clear();
+        while (i < count && scratch.remaining() >= 8) {
+          element.put(scratch, i++);
+        }
+        scratch.flip();
+        AtomicFiles.writeFully(ch, scratch);
+      }
     });
   }
 
-  private static void requireIntegerDtype(String name, DType dtype, String what) {
-    Objects.requireNonNull(dtype, "dtype");
-    if (dtype.isFloatingPoint()) {
-      throw new IllegalArgumentException("tensor '" + name + "': " + what
-          + " data cannot be stored as " + dtype + "; allowed: I64, I32, I16, I8, U8, BOOL");
+  /** Integer data of any width, range-checked now and again when written. */
+  private SafetensorsWriter addIntegers(String name, SafetensorsDType dtype, long[] shape,
+      int count, IntToLongFunction value) {
+    requireIntegerDtype(name, dtype);
+    for (int i = 0; i < count; i++) {
+      checkRange(name, dtype, value.applyAsLong(i), i);
+    }
+    return addElements(name, dtype, shape, count,
+        (out, i) -> putInteger(out, name, dtype, value.applyAsLong(i), i));
+  }
+
+  private static void putFloating(ByteBuffer out, SafetensorsDType dtype, float v) {
+    switch (dtype) {
+      case F32:
+        out.putFloat(v);
+        break;
+      case F16:
+        out.putShort(Float16.fromFloat(v));
+        break;
+      case BF16:
+        out.putShort(BFloat16.fromFloat(v));
+        break;
+      default:
+        out.putDouble(v);
+        break;
     }
   }
 
-  private static void checkRange(String name, DType dtype, long v, long index) {
+  private static void putFloating(ByteBuffer out, SafetensorsDType dtype, double v) {
+    if (dtype == SafetensorsDType.F64) {
+      out.putDouble(v);
+    } else {
+      out.putFloat((float) v);
+    }
+  }
+
+  private static void requireIntegerDtype(String name, SafetensorsDType dtype) {
+    Objects.requireNonNull(dtype, "dtype");
+    if (dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException("tensor '" + name + "': integer data cannot be stored"
+          + " as " + dtype + "; allowed: I64, I32, I16, I8, U8, BOOL");
+    }
+  }
+
+  private static void checkRange(String name, SafetensorsDType dtype, long v, long index) {
     long min;
     long max;
     switch (dtype) {
@@ -388,7 +388,7 @@ public final class SafetensorsWriter {
     }
   }
 
-  private static void putInteger(ByteBuffer out, String name, DType dtype, long v, long index) {
+  private static void putInteger(ByteBuffer out, String name, SafetensorsDType dtype, long v, long index) {
     checkRange(name, dtype, v, index); // the data may have changed since it was added
     switch (dtype) {
       case I64:
@@ -406,7 +406,7 @@ public final class SafetensorsWriter {
     }
   }
 
-  private SafetensorsWriter add(String name, DType dtype, long[] shape, long elements,
+  private SafetensorsWriter add(String name, SafetensorsDType dtype, long[] shape, long elements,
       Source source) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(shape, "shape");
@@ -526,7 +526,7 @@ public final class SafetensorsWriter {
         }
       }
       byte[] index = indexJson(dataBytes(), weightMap);
-      AtomicFiles.write(indexFile, ch -> AtomicFiles.writeFully(ch, ByteBuffer.wrap(index)));
+      AtomicFiles.writeBytes(indexFile, index);
       written.add(indexFile);
     }
     removeStale(directory, written);
@@ -602,7 +602,7 @@ public final class SafetensorsWriter {
           + " bytes, more than readers accept (" + HeaderParser.MAX_HEADER_BYTES
           + "); write fewer tensors per file, e.g. with writeSharded");
     }
-    AtomicFiles.write(file, ch -> {
+    AtomicFiles.writeChannel(file, ch -> {
       ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
       prefix.putLong(header.length).put(header).flip();
       AtomicFiles.writeFully(ch, prefix);

@@ -10,7 +10,7 @@ import java.util.Objects;
 public final class TensorInfo {
 
   private final String name;
-  private final DType dtype;
+  private final SafetensorsDType dtype;
   private final long[] shape;
   private final long byteOffset;
   private final long byteLength;
@@ -29,7 +29,7 @@ public final class TensorInfo {
    * @throws IllegalArgumentException if any value is negative, the element count overflows or the
    *     length does not match
    */
-  public TensorInfo(String name, DType dtype, long[] shape, long byteOffset, long byteLength) {
+  public TensorInfo(String name, SafetensorsDType dtype, long[] shape, long byteOffset, long byteLength) {
     this.name = Objects.requireNonNull(name, "name");
     this.dtype = Objects.requireNonNull(dtype, "dtype");
     this.shape = Objects.requireNonNull(shape, "shape").clone();
@@ -88,7 +88,7 @@ public final class TensorInfo {
    * @return the byte count
    * @throws IllegalArgumentException on overflow
    */
-  static long byteCount(String name, long elements, DType dtype) {
+  static long byteCount(String name, long elements, SafetensorsDType dtype) {
     try {
       return Math.multiplyExact(elements, (long) dtype.byteSize());
     } catch (ArithmeticException e) {
@@ -112,7 +112,7 @@ public final class TensorInfo {
    *
    * @return the dtype
    */
-  public DType dtype() {
+  public SafetensorsDType dtype() {
     return dtype;
   }
 

@@ -71,7 +71,7 @@ final class TensorReads {
 
   static void readFloats(SafetensorsReader r, TensorInfo t, long start, long total,
       FloatBuffer dst, int chunkBytes) {
-    DType d = t.dtype();
+    SafetensorsDType d = t.dtype();
     if (!d.isFloatingPoint()) {
       throw wrongType(r, t, "a float reader", "F32, F16, BF16, F64 (use readInt32/readInt64 for "
           + "integer tensors)");
@@ -109,7 +109,7 @@ final class TensorReads {
   }
 
   static void readDoubles(SafetensorsReader r, TensorInfo t, DoubleBuffer dst, int chunkBytes) {
-    DType d = t.dtype();
+    SafetensorsDType d = t.dtype();
     if (!d.isFloatingPoint()) {
       throw wrongType(r, t, "readFloat64", "F64, F32, F16, BF16 (use readInt32/readInt64 for "
           + "integer tensors)");
@@ -141,7 +141,7 @@ final class TensorReads {
     });
   }
 
-  private static long integerAt(ByteBuffer chunk, DType d, int i) {
+  private static long integerAt(ByteBuffer chunk, SafetensorsDType d, int i) {
     switch (d) {
       case I64:
         return chunk.getLong(i << 3);
@@ -161,7 +161,7 @@ final class TensorReads {
   }
 
   static void readLongs(SafetensorsReader r, TensorInfo t, long[] dst, int chunkBytes) {
-    DType d = t.dtype();
+    SafetensorsDType d = t.dtype();
     if (d.isFloatingPoint()) {
       throw wrongType(r, t, "readInt64", "I64, I32, I16, I8, U8, BOOL (use readFloat32/readFloat64"
           + " for floating-point tensors)");
@@ -169,7 +169,7 @@ final class TensorReads {
     checkRoom(r, t, dst.length);
     forEachChunk(r, t, chunkBytes, (chunk, count, first) -> {
       int base = (int) first;
-      if (d == DType.I64) {
+      if (d == SafetensorsDType.I64) {
         chunk.asLongBuffer().get(dst, base, count);
         return;
       }
@@ -180,7 +180,7 @@ final class TensorReads {
   }
 
   static void readInts(SafetensorsReader r, TensorInfo t, int[] dst, int chunkBytes) {
-    DType d = t.dtype();
+    SafetensorsDType d = t.dtype();
     if (d.isFloatingPoint()) {
       throw wrongType(r, t, "readInt32", "I64 (values within int range), I32, I16, I8, U8, BOOL "
           + "(use readFloat32/readFloat64 for floating-point tensors)");
@@ -188,7 +188,7 @@ final class TensorReads {
     checkRoom(r, t, dst.length);
     forEachChunk(r, t, chunkBytes, (chunk, count, first) -> {
       int base = (int) first;
-      if (d == DType.I32) {
+      if (d == SafetensorsDType.I32) {
         chunk.asIntBuffer().get(dst, base, count);
         return;
       }

@@ -56,20 +56,11 @@ final class OptimReference {
           }
           p[i] = p[i] - lr * d;
         } else {
-          double b1;
-          double b2;
-          double eps;
-          boolean decoupled = opt instanceof Optimizer.AdamW;
-          if (opt instanceof Optimizer.Adam a) {
-            b1 = a.beta1();
-            b2 = a.beta2();
-            eps = a.eps();
-          } else {
-            Optimizer.AdamW a = (Optimizer.AdamW) opt;
-            b1 = a.beta1();
-            b2 = a.beta2();
-            eps = a.eps();
-          }
+          Optimizer.Adam a = (Optimizer.Adam) opt;
+          double b1 = a.beta1();
+          double b2 = a.beta2();
+          double eps = a.eps();
+          boolean decoupled = a.decoupled();
           if (decoupled) {
             p[i] = p[i] - lr * wd * p[i];
           } else {

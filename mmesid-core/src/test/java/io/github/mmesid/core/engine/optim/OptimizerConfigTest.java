@@ -21,7 +21,7 @@ class OptimizerConfigTest {
 
   @Test
   void defaultsFollowPyTorch() {
-    Optimizer.AdamW w = Optimizer.adamW(1e-3);
+    Optimizer.Adam w = Optimizer.adamW(1e-3);
     assertEquals(0.9, w.beta1());
     assertEquals(0.999, w.beta2());
     assertEquals(1e-8, w.eps());
@@ -29,7 +29,12 @@ class OptimizerConfigTest {
     assertFalse(w.clips());
     assertTrue(w.decays("anything"));
     assertEquals(List.of(StateSlot.EXP_AVG, StateSlot.EXP_AVG_SQ), w.stateSlots());
+    assertTrue(w.decoupled());
+    assertEquals("AdamW", w.name());
     Optimizer.Adam a = Optimizer.adam(1e-3);
+    assertFalse(a.decoupled());
+    assertEquals("Adam", a.name());
+    assertEquals(w.withWeightDecay(0), a.withDecoupled(true));
     assertEquals(0.0, a.weightDecay());
     assertFalse(a.decays("w"));
     Optimizer.Sgd s = Optimizer.sgd(0.1);
@@ -41,8 +46,8 @@ class OptimizerConfigTest {
 
   @Test
   void withersKeepOtherFields() {
-    Optimizer.AdamW w = Optimizer.adamW(1e-3).withBetas(0.8, 0.9).withEps(1e-6);
-    Optimizer.AdamW w2 = w.withLr(5e-4).withWeightDecay(0.1).withMaxGradNorm(2);
+    Optimizer.Adam w = Optimizer.adamW(1e-3).withBetas(0.8, 0.9).withEps(1e-6);
+    Optimizer.Adam w2 = w.withLr(5e-4).withWeightDecay(0.1).withMaxGradNorm(2);
     assertEquals(0.8, w2.beta1());
     assertEquals(0.9, w2.beta2());
     assertEquals(1e-6, w2.eps());

@@ -72,7 +72,7 @@ class FrozenDirectBindingTest {
     try (Trainer t = new Trainer(loss, List.of(head), TrainerConfig.builder(1)
         .optimizer(Optimizer.adamW(1e-2).withWeightDecay(0)).batchSize(16).epochs(10)
         .runtime(RuntimeOptions.builder().intraOpThreads(1).build()).logEvery(1000).build())) {
-      res = t.fit(data);
+      res = t.train(data);
     }
     List<Double> h = res.lossHistory();
     assertTrue(h.get(h.size() - 1) < h.get(0), "loss did not drop: " + h);
@@ -103,11 +103,11 @@ class FrozenDirectBindingTest {
   void sharedHostTensorIsReadOnly() {
     ByteBuffer b = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
     try (HostTensor t = HostTensor.wrapShared(b.asReadOnlyBuffer().order(ByteOrder.nativeOrder()),
-        io.github.mmesid.core.engine.graph.DType.FLOAT32, 4)) {
+        DType.FLOAT32, 4)) {
       assertEquals(0f, t.getFloat(3));
       assertThrows(ReadOnlyBufferException.class, () -> t.setFloat(0, 1f));
     }
     assertThrows(IllegalArgumentException.class, () -> HostTensor.wrapShared(
-        ByteBuffer.allocate(16), io.github.mmesid.core.engine.graph.DType.FLOAT32, 4));
+        ByteBuffer.allocate(16), DType.FLOAT32, 4));
   }
 }

@@ -34,7 +34,7 @@ class TrainerSetParametersTest {
     try (Trainer t = new Trainer(loss, cfg)) {
       t.setParameters(Map.of("w", TensorData.ofFloats(new long[] {1, 2}, 3f, 4f)));
       assertArrayEquals(new float[] {3, 4}, t.snapshot().floats("w"));
-      TrainingResult r = t.fit(data);
+      TrainingResult r = t.train(data);
       assertArrayEquals(new float[] {3, 4}, r.parameters().floats("w"));
       assertThrows(IllegalArgumentException.class,
           () -> t.setParameters(Map.of("v", TensorData.ofFloats(new long[] {1, 2}, 1f, 1f))));

@@ -70,7 +70,7 @@ class TrainerTest {
   void mlpRegressionConverges() {
     InMemoryBatchSource data = regression(256, 3);
     try (Trainer t = new Trainer(mlpLoss(11), base().build())) {
-      TrainingResult r = t.fit(data);
+      TrainingResult r = t.train(data);
       List<Double> h = r.lossHistory();
       double first = h.get(0);
       double lastMean = h.subList(h.size() - 8, h.size()).stream().mapToDouble(d -> d).average()
@@ -104,7 +104,7 @@ class TrainerTest {
     InMemoryBatchSource data = InMemoryBatchSource.builder(n).floats("x", x, 2).longs("y", y)
         .build();
     try (Trainer t = new Trainer(loss, base().epochs(20).build())) {
-      TrainingResult res = t.fit(data);
+      TrainingResult res = t.train(data);
       float[] wv = res.parameters().floats("w");
       float[] bv = res.parameters().floats("b");
       int correct = 0;
@@ -146,19 +146,19 @@ class TrainerTest {
         .build();
     TrainingResult uninterrupted;
     try (Trainer t = new Trainer(mlpLoss(3), full)) {
-      uninterrupted = t.fit(data);
+      uninterrupted = t.train(data);
     }
     // Interrupted after 10 updates (mid-epoch), then resumed by a fresh trainer.
     Path ck = dir.resolve("ck");
     try (Trainer t = new Trainer(mlpLoss(3), full.toBuilder().maxSteps(10)
         .checkpoints(ck, 4).build())) {
-      TrainingResult part = t.fit(data);
+      TrainingResult part = t.train(data);
       assertEquals(10, part.steps());
     }
     assertTrue(Files.exists(ck.resolve(TrainingCheckpoint.LATEST_FILE)));
     TrainingResult resumed;
     try (Trainer t = new Trainer(mlpLoss(3), full.toBuilder().checkpoints(ck, 4).build())) {
-      resumed = t.fit(data);
+      resumed = t.train(data);
     }
     assertEquals(uninterrupted.steps(), resumed.steps());
     for (String name : uninterrupted.parameters().names()) {
@@ -177,11 +177,11 @@ class TrainerTest {
     TrainerConfig c = base().epochs(2).batchSize(16).optimizer(Optimizer.sgd(0.05)).build();
     TrainingResult one;
     try (Trainer t = new Trainer(mlpLoss(5), c)) {
-      one = t.fit(data);
+      one = t.train(data);
     }
     TrainingResult four;
     try (Trainer t = new Trainer(mlpLoss(5), c.toBuilder().microBatches(4).build())) {
-      four = t.fit(data);
+      four = t.train(data);
     }
     for (String name : one.parameters().names()) {
       assertArrayEquals(one.parameters().floats(name), four.parameters().floats(name), 1e-5f,
@@ -206,7 +206,7 @@ class TrainerTest {
         .checkpoints(dir, 100).build();
     try (Trainer t = new Trainer(loss, c)) {
       TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-          () -> t.fit(data));
+          () -> t.train(data));
       assertTrue(e.getMessage().contains("NaN"), e.getMessage());
       assertEquals(1, e.step());
       assertNotNull(e.lastGoodCheckpoint());
@@ -228,7 +228,7 @@ class TrainerTest {
     TrainerConfig c = base().epochs(50).batchSize(16).validation(hook, 0, true, 2)
         .checkpoints(dir, 0).build();
     try (Trainer t = new Trainer(mlpLoss(1), c)) {
-      TrainingResult r = t.fit(data);
+      TrainingResult r = t.train(data);
       assertTrue(r.stoppedEarly());
       assertEquals(4, seen.size(), "stops after 2 validations without improvement");
       assertEquals(0.5, r.bestMetric());
@@ -250,7 +250,7 @@ class TrainerTest {
       }
     }).build();
     try (Trainer t = new Trainer(mlpLoss(1), c)) {
-      t.fit(data);
+      t.train(data);
     }
     assertEquals(6, steps.size());
     assertEquals(6, steps.get(5).step());

@@ -61,8 +61,8 @@ class SafetensorsRoundTripTest {
   void mixedDtypesAreLaidOutWidestFirstWithMetadataFirstInHeader() throws IOException {
     Path file = dir.resolve("mixed.safetensors");
     new SafetensorsWriter()
-        .addInts("b", DType.I8, new long[] {3}, new int[] {1, -1, 2})
-        .addFloats("a", DType.F16, new long[] {1}, new float[] {1f})
+        .addInts("b", SafetensorsDType.I8, new long[] {3}, new int[] {1, -1, 2})
+        .addFloats("a", SafetensorsDType.F16, new long[] {1}, new float[] {1f})
         .putMetadata("format", "pt")
         .write(file);
     String json = "{\"__metadata__\":{\"format\":\"pt\"},"
@@ -103,14 +103,14 @@ class SafetensorsRoundTripTest {
     new SafetensorsWriter()
         .addFloat64("f64", new long[] {3, 4}, f64)
         .addFloat32("f32", new long[] {2, 2, 3}, f32)
-        .addFloats("f16", DType.F16, new long[] {12}, halfExact)
-        .addFloats("bf16", DType.BF16, new long[] {4, 3}, bf16Exact)
+        .addFloats("f16", SafetensorsDType.F16, new long[] {12}, halfExact)
+        .addFloats("bf16", SafetensorsDType.BF16, new long[] {4, 3}, bf16Exact)
         .addInt64("i64", new long[] {6}, i64)
         .addInt32("i32", new long[] {2, 3}, i32)
-        .addInts("i16", DType.I16, new long[] {6}, i16)
-        .addInts("i8", DType.I8, new long[] {6}, i8)
-        .addInts("u8", DType.U8, new long[] {6}, u8)
-        .addInts("bool", DType.BOOL, new long[] {6}, bool)
+        .addInts("i16", SafetensorsDType.I16, new long[] {6}, i16)
+        .addInts("i8", SafetensorsDType.I8, new long[] {6}, i8)
+        .addInts("u8", SafetensorsDType.U8, new long[] {6}, u8)
+        .addInts("bool", SafetensorsDType.BOOL, new long[] {6}, bool)
         .addFloat32("scalar", new long[] {}, new float[] {3.5f})
         .addFloat32("empty", new long[] {0, 5}, new float[0])
         .putMetadata(meta)
@@ -119,7 +119,7 @@ class SafetensorsRoundTripTest {
       assertEquals(meta, f.metadata());
       assertEquals(List.of("bf16", "bool", "empty", "f16", "f32", "f64", "i16", "i32", "i64", "i8",
           "scalar", "u8"), List.copyOf(f.names()));
-      assertEquals(DType.F64, f.tensor("f64").dtype());
+      assertEquals(SafetensorsDType.F64, f.tensor("f64").dtype());
       assertArrayEquals(new long[] {3, 4}, f.tensor("f64").shape());
       assertArrayEquals(f64, f.readFloat64("f64"));
       assertArrayEquals(f32, f.readFloat32("f32"));
@@ -166,9 +166,9 @@ class SafetensorsRoundTripTest {
     float[] values = {1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f, 70000f, 0x1p-25f, 1e-30f,
         Float.intBitsToFloat(0x3F808000), Float.intBitsToFloat(0x3F818000), Float.NaN};
     new SafetensorsWriter()
-        .addFloats("h", DType.F16, new long[] {values.length}, values)
-        .addFloats("b", DType.BF16, new long[] {values.length}, values)
-        .addDoubles("d", DType.F32, new long[] {3},
+        .addFloats("h", SafetensorsDType.F16, new long[] {values.length}, values)
+        .addFloats("b", SafetensorsDType.BF16, new long[] {values.length}, values)
+        .addDoubles("d", SafetensorsDType.F32, new long[] {3},
             new double[] {1.0 + 0x1p-24, 1.0 + 0x1p-24 + 0x1p-50, 1e40})
         .write(file);
     try (SafetensorsFile f = SafetensorsFile.open(file)) {
@@ -200,8 +200,8 @@ class SafetensorsRoundTripTest {
     dbl.putDouble(1.0 + 0x1p-24).putDouble(-1e-50).putDouble(Double.MAX_VALUE)
         .putDouble(Double.NaN).putDouble(0x1.000003p-149).flip();
     new SafetensorsWriter()
-        .addRaw("half", DType.F16, new long[] {6}, half)
-        .addRaw("dbl", DType.F64, new long[] {5}, dbl)
+        .addRaw("half", SafetensorsDType.F16, new long[] {6}, half)
+        .addRaw("dbl", SafetensorsDType.F64, new long[] {5}, dbl)
         .write(file);
     try (SafetensorsFile f = SafetensorsFile.open(file)) {
       float[] h = f.readFloat32("half");
@@ -233,8 +233,8 @@ class SafetensorsRoundTripTest {
       lv[i] = rnd.nextLong();
     }
     new SafetensorsWriter()
-        .addFloats("h", DType.F16, new long[] {37}, v)
-        .addFloats("b", DType.BF16, new long[] {37}, v)
+        .addFloats("h", SafetensorsDType.F16, new long[] {37}, v)
+        .addFloats("b", SafetensorsDType.BF16, new long[] {37}, v)
         .addFloat32("f", new long[] {37}, v)
         .addFloat64("d", new long[] {37}, dv)
         .addInt64("l", new long[] {37}, lv)
@@ -322,16 +322,16 @@ class SafetensorsRoundTripTest {
     assertThrows(IllegalArgumentException.class,
         () -> w.addFloat32("", new long[] {1}, new float[1]));
     e = assertThrows(IllegalArgumentException.class,
-        () -> w.addInts("q", DType.I8, new long[] {2}, new int[] {1, 200}));
+        () -> w.addInts("q", SafetensorsDType.I8, new long[] {2}, new int[] {1, 200}));
     assertTrue(e.getMessage().contains("element 1") && e.getMessage().contains("[-128, 127]"),
         e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
-        () -> w.addFloats("q", DType.I32, new long[] {1}, new float[1]));
+        () -> w.addFloats("q", SafetensorsDType.I32, new long[] {1}, new float[1]));
     assertTrue(e.getMessage().contains("allowed"), e.getMessage());
     assertThrows(IllegalArgumentException.class,
-        () -> w.addDoubles("q", DType.F16, new long[] {1}, new double[1]));
+        () -> w.addDoubles("q", SafetensorsDType.F16, new long[] {1}, new double[1]));
     assertThrows(IllegalArgumentException.class,
-        () -> w.addRaw("q", DType.F32, new long[] {1}, ByteBuffer.allocate(6)));
+        () -> w.addRaw("q", SafetensorsDType.F32, new long[] {1}, ByteBuffer.allocate(6)));
     assertThrows(IllegalArgumentException.class, () -> w.writeSharded(dir, 0));
     assertEquals(1, w.size());
     assertEquals(4, w.dataBytes());
@@ -345,7 +345,7 @@ class SafetensorsRoundTripTest {
     buffer.position(1);
     SafetensorsWriter w = new SafetensorsWriter()
         .addFloat32("w", new long[] {3}, data)
-        .addFloats("buf", DType.F32, new long[] {3}, buffer);
+        .addFloats("buf", SafetensorsDType.F32, new long[] {3}, buffer);
     w.write(file);
     data[0] = 10; // the writer references, not copies, its input
     w.write(file);

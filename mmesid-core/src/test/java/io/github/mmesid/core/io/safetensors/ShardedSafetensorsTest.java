@@ -51,7 +51,7 @@ class ShardedSafetensorsTest {
     long[] d = {1, 2, 3}; // 24 bytes
     SafetensorsWriter w = new SafetensorsWriter()
         .addFloat32("layers.0.a", new long[] {2, 5}, a)
-        .addFloats("layers.0.b", DType.BF16, new long[] {20}, b)
+        .addFloats("layers.0.b", SafetensorsDType.BF16, new long[] {20}, b)
         .addFloat32("layers.1.c", new long[] {30}, c)
         .addInt64("step", new long[] {3}, d)
         .putMetadata("format", "pt");

@@ -1,4 +1,4 @@
-package io.github.mmesid.core.eval;
+package io.github.mmesid.llm.popularity;
 
 import io.github.mmesid.core.SequenceDataset;
 import io.github.mmesid.core.SequentialRecommender;
@@ -23,22 +23,22 @@ public final class PopularityRecommender implements SequentialRecommender {
   }
 
   /**
-   * Counts item occurrences in the training parts of a dataset.
+   * Trains (counts item occurrences in the training parts of) a dataset.
    *
    * @param dataset the dataset
    * @return the recommender
    */
-  public static PopularityRecommender fit(SequenceDataset dataset) {
-    return fit(LeaveOneOutSplit.of(dataset));
+  public static PopularityRecommender train(SequenceDataset dataset) {
+    return train(LeaveOneOutSplit.of(dataset));
   }
 
   /**
-   * Counts item occurrences in the training parts of a split.
+   * Trains on (counts item occurrences in the training parts of) a split.
    *
    * @param split the split
    * @return the recommender
    */
-  public static PopularityRecommender fit(LeaveOneOutSplit split) {
+  public static PopularityRecommender train(LeaveOneOutSplit split) {
     return new PopularityRecommender(split.trainingItemCounts());
   }
 

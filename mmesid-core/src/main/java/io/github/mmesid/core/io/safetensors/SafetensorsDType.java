@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
  * The element types this library accepts in a safetensors file, with their on-disk names and
  * sizes. All multi-byte types are stored little-endian.
  */
-public enum DType {
+public enum SafetensorsDType {
   /** IEEE 754 binary64. */
   F64(8),
   /** IEEE 754 binary32. */
@@ -35,7 +35,7 @@ public enum DType {
 
   private final int byteSize;
 
-  DType(int byteSize) {
+  SafetensorsDType(int byteSize) {
     this.byteSize = byteSize;
   }
 
@@ -74,9 +74,9 @@ public enum DType {
    * @throws IllegalArgumentException if the name is not one of the accepted ones; the message
    *     lists them
    */
-  public static DType fromName(String name) {
+  public static SafetensorsDType fromName(String name) {
     if (name != null) {
-      for (DType d : values()) {
+      for (SafetensorsDType d : values()) {
         if (d.name().equals(name)) {
           return d;
         }
@@ -85,7 +85,7 @@ public enum DType {
     String hint = "";
     if (name != null) {
       String upper = name.toUpperCase(Locale.ROOT);
-      for (DType d : values()) {
+      for (SafetensorsDType d : values()) {
         if (d.name().equals(upper)) {
           hint = " (names are case-sensitive; did you mean " + d.name() + "?)";
         }

@@ -1,5 +1,7 @@
-package io.github.mmesid.core.data;
+package io.github.mmesid.core;
 
+import io.github.mmesid.core.io.AtomicFiles;
+import io.github.mmesid.core.io.CsvLines;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,12 +20,16 @@ import java.util.Map;
  * The bijection between internal item ids 1..N and the original item ids of a data source
  * (strings). Immutable and thread-safe.
  *
- * <p>TSV form: a header line {@code item<TAB>original_id}, then one line per item in id order.
+ * <p>File form ({@code items.csv}, see {@link #writeCsv(Path)}): a header line {@value
+ * #CSV_HEADER}, then one line {@code internal,external} per item in internal-id order; an
+ * external id holding a comma or a double quote is double-quoted with {@code ""} for a quote.
  */
 public final class ItemIdMapping {
 
-  /** The header line of the TSV form. */
-  public static final String TSV_HEADER = "item\toriginal_id";
+  /** The header line of the file form. */
+  public static final String CSV_HEADER = "internal_id,external_id";
+  /** The usual file name of the mapping next to a command's outputs. */
+  public static final String FILE_NAME = "items.csv";
 
   private final String[] originals; // index = internal id; [0] unused
   private final Map<String, Integer> internal;
@@ -144,20 +150,27 @@ public final class ItemIdMapping {
   }
 
   /**
-   * Writes the mapping as TSV, atomically.
+   * Writes the mapping as CSV ({@value #CSV_HEADER}), atomically.
    *
-   * @param file the target file
+   * @param file the target file, usually {@value #FILE_NAME}
    * @throws UncheckedIOException if writing fails
    */
-  public void writeTsv(Path file) {
+  public void writeCsv(Path file) {
     AtomicFiles.write(file, out -> {
       Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-      w.write(TSV_HEADER);
+      w.write(CSV_HEADER);
       w.write('\n');
       for (int i = 1; i < originals.length; i++) {
         w.write(Integer.toString(i));
-        w.write('\t');
-        w.write(originals[i]);
+        w.write(',');
+        String id = originals[i];
+        if (id.indexOf(',') >= 0 || id.indexOf('"') >= 0) {
+          w.write('"');
+          w.write(id.replace("\"", "\"\""));
+          w.write('"');
+        } else {
+          w.write(id);
+        }
         w.write('\n');
       }
       w.flush();
@@ -165,41 +178,46 @@ public final class ItemIdMapping {
   }
 
   /**
-   * Reads a mapping written by {@link #writeTsv(Path)}.
+   * Reads a mapping written by {@link #writeCsv(Path)}.
    *
-   * @param file the TSV file
+   * @param file the CSV file
    * @return the mapping
    * @throws IllegalArgumentException naming the file and line if the content is malformed
    * @throws UncheckedIOException if reading fails
    */
-  public static ItemIdMapping readTsv(Path file) {
+  public static ItemIdMapping readCsv(Path file) {
     List<String> ids = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String header = r.readLine();
       if (header == null) {
-        throw new IllegalArgumentException(file + ": empty file; expected the header '" + TSV_HEADER.replace("\t", "<TAB>") + "'");
+        throw new IllegalArgumentException(file + ": empty file; expected the header '" + CSV_HEADER + "'");
       }
-      if (!header.equals(TSV_HEADER)) {
-        throw new IllegalArgumentException(
-            file + ":1: header is '" + header + "'; expected '" + TSV_HEADER.replace("\t", "<TAB>") + "'");
+      if (!header.startsWith("\uFEFF" + CSV_HEADER) && !header.trim().equals(CSV_HEADER)) {
+        throw new IllegalArgumentException(file + ":1: header is '" + header + "'; expected '" + CSV_HEADER
+            + "' (an item id mapping as written next to a command's outputs)");
       }
       String line;
       int lineNo = 1;
       while ((line = r.readLine()) != null) {
         lineNo++;
-        int tab = line.indexOf('\t');
-        if (tab < 0 || line.indexOf('\t', tab + 1) >= 0) {
+        if (line.isEmpty()) {
+          continue;
+        }
+        List<String> f = CsvLines.split(line, file, lineNo);
+        if (f.size() != 2) {
           throw new IllegalArgumentException(
-              file + ":" + lineNo + ": expected two tab-separated columns 'item<TAB>original_id', got '" + line + "'");
+              file + ":" + lineNo + ": " + f.size() + " fields; expected 2: internal_id,external_id");
         }
         String expected = Integer.toString(ids.size() + 1);
-        if (!line.substring(0, tab).equals(expected)) {
+        if (!f.get(0).trim().equals(expected)) {
           throw new IllegalArgumentException(
-              file + ":" + lineNo + ": item id '" + line.substring(0, tab) + "'; ids must be 1..N in order, expected "
+              file + ":" + lineNo + ": internal id '" + f.get(0) + "'; ids must be 1..N in order, expected "
                   + expected);
         }
-        ids.add(line.substring(tab + 1));
+        ids.add(f.get(1));
       }
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new UncheckedIOException("item id mapping not found: " + file, e);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read " + file + ": " + e.getMessage(), e);
     }

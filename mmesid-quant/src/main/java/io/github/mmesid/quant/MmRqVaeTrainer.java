@@ -13,12 +13,15 @@ import io.github.mmesid.core.engine.train.BatchSource;
 import io.github.mmesid.core.engine.train.InMemoryBatchSource;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
 import io.github.mmesid.core.engine.train.Predictor;
+import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.engine.train.StepInfo;
 import io.github.mmesid.core.engine.train.Trainer;
 import io.github.mmesid.core.engine.train.TrainerConfig;
 import io.github.mmesid.core.engine.train.TrainingListener;
+import io.github.mmesid.core.engine.train.TrainingLog;
 import io.github.mmesid.core.engine.train.TrainingResult;
 import io.github.mmesid.core.engine.train.ValidationHook;
+import io.github.mmesid.core.io.Json;
 import io.github.mmesid.quant.cluster.KMeans;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,39 +48,32 @@ import org.slf4j.LoggerFactory;
  * criterion; the best model is kept and early stopping applies. With a checkpoint directory the
  * run is resumable.
  */
-public final class MmRqVae {
-  private static final Logger LOG = LoggerFactory.getLogger(MmRqVae.class);
+public final class MmRqVaeTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(MmRqVaeTrainer.class);
   private static final int CHUNK = 4096;
 
-  private MmRqVae() {}
-
-  /**
-   * The outcome of a training run.
-   *
-   * @param model the trained model (best validated parameters, or the last ones)
-   * @param training the trainer's result (loss history, steps, best metric, early stop)
-   * @param seconds wall-clock time of the whole run
-   */
-  public record Result(MmRqVaeModel model, TrainingResult training, double seconds) {}
+  private MmRqVaeTrainer() {}
 
   /**
    * Trains on the items of a catalog (rows 1..N of every modality; row 0, the padding row, is not
    * used).
    *
    * @param catalog the items and their modality embeddings
-   * @param config the settings
-   * @param options how to run
-   * @return the trained model and the training record
+   * @param config the hyperparameters
+   * @param run how to run (threads, execution provider, checkpoints written at every validation,
+   *     listeners)
+   * @return the trained model, its metrics and the training log
    * @throws IllegalArgumentException if the inputs do not fit the settings (see {@link
-   *     #train(Map, MmRqVaeConfig, TrainingOptions)})
+   *     #train(Map, MmRqVaeConfig, RunOptions)})
    */
-  public static Result train(ItemCatalog catalog, MmRqVaeConfig config, TrainingOptions options) {
+  public static MmRqVaeTrainingResult train(ItemCatalog catalog, MmRqVaeConfig config,
+      RunOptions run) {
     Map<String, float[][]> m = new LinkedHashMap<>();
     for (String name : catalog.modalities()) {
       float[][] all = catalog.matrix(name);
       m.put(name, Arrays.copyOfRange(all, 1, all.length));
     }
-    return train(m, config, options);
+    return train(m, config, run);
   }
 
   /**
@@ -85,15 +81,16 @@ public final class MmRqVae {
    *
    * @param modalities modality name to {@code [N][d_m]} (iteration order = modality order, so pass a
    *     {@link LinkedHashMap}); names of 1-64 letters, digits, '_' or '-' starting with a letter
-   * @param config the settings
-   * @param options how to run
-   * @return the trained model and the training record
+   * @param config the hyperparameters
+   * @param run how to run
+   * @return the trained model, its metrics ({@code collision_rate_<modality>}: nearest-code
+   *     collision rate of each modality's items under the returned model) and the training log
    * @throws IllegalArgumentException if there is no modality, a name is not allowed, row counts
    *     differ across modalities, a row is ragged or holds NaN/Inf (naming modality and row), K
    *     exceeds the number of items N, or the anchor is not a modality
    */
-  public static Result train(Map<String, float[][]> modalities, MmRqVaeConfig config,
-      TrainingOptions options) {
+  public static MmRqVaeTrainingResult train(Map<String, float[][]> modalities,
+      MmRqVaeConfig config, RunOptions run) {
     long t0 = System.nanoTime();
     List<String> names = new ArrayList<>(modalities.keySet());
     int[] dims = validate(modalities, config);
@@ -102,7 +99,7 @@ public final class MmRqVae {
     net.anchorIndex();
     Map<String, TensorData> params = net.initialParameters();
     if (config.kmeansInit()) {
-      initCodebooks(net, params, modalities, options);
+      initCodebooks(net, params, modalities, run);
     }
     Graph g = new Graph("mmrqvae_train");
     Map<String, Tensor> p = RqVaeNetwork.declare(g, params);
@@ -113,37 +110,42 @@ public final class MmRqVae {
     }
     long perEpoch = (n + (long) config.batchSize() - 1) / config.batchSize();
     long validateSteps = perEpoch * config.validateEvery();
-    Validator validator = new Validator(net, modalities, config, options);
+    Validator validator = new Validator(net, modalities, config, run);
     TrainerConfig.Builder tb = TrainerConfig.builder(config.seed())
         .optimizer(Optimizer.adamW(config.learningRate()).withWeightDecay(config.weightDecay()))
         .schedule(LrSchedule.constant())
         .batchSize(config.batchSize())
         .epochs(config.epochs())
-        .runtime(options.runtime())
-        .logEvery(options.logEvery())
         .validation(validator, validateSteps, false, config.patience())
         .restoreBest(true)
+        .keepCheckpoints(2)
+        .runDescription(Json.flatten(config))
         .listener(validator);
-    if (options.checkpointDir() != null) {
-      tb.checkpoints(options.checkpointDir(), validateSteps).keepCheckpoints(2).resume(options.resume());
-    }
-    for (TrainingListener l : options.listeners()) {
-      tb.listener(l);
-    }
+    run.applyTo(tb, 100, validateSteps);
     LOG.info("MM-RQ-VAE: {} items, modalities {} dims {}, L={} K={} e_dim={} hidden={}, recon={} align={}",
         n, names, Arrays.toString(dims), config.levels(), config.codebookSize(), config.latentDim(),
         Arrays.toString(config.hiddenLayers()), config.recon(), config.align());
     TrainingResult result;
     try (Trainer trainer = new Trainer(loss, tb.build())) {
       validator.trainer = trainer;
-      result = trainer.fit(new NoiseShapes(data.build(), net));
+      result = trainer.train(new NoiseShapes(data.build(), net));
     }
     Map<String, TensorData> trained = new LinkedHashMap<>();
     for (String name : net.parameterShapes().keySet()) {
       trained.put(name, result.parameters().get(name));
     }
-    MmRqVaeModel model = new MmRqVaeModel(config, names, dims, trained, options.runtime());
-    return new Result(model, result, (System.nanoTime() - t0) / 1e9);
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    ParameterSnapshot best = new ParameterSnapshot(trained);
+    for (int mi = 0; mi < names.size(); mi++) {
+      try (Predictor pr = Predictor.create(validator.graphs.get(mi), validator.outputs.get(mi),
+          best, run.runtime())) {
+        metrics.put("collision_rate_" + names.get(mi), collisionRate(encodeAll(pr,
+            modalities.get(names.get(mi)), dims[mi], config.levels(), config.latentDim()).codes()));
+      }
+    }
+    MmRqVaeModel model = new MmRqVaeModel(config, names, dims, trained, run.runtime());
+    return new MmRqVaeTrainingResult(model, metrics, TrainingLog.of(result,
+        config.criterion().name().toLowerCase(Locale.ROOT), (System.nanoTime() - t0) / 1e9));
   }
 
   /**
@@ -273,10 +275,15 @@ public final class MmRqVae {
     public void fill(int[] exampleIds, Batch batch) {
       data.fill(exampleIds, batch);
     }
+
+    @Override
+    public java.util.Optional<String> fingerprint() {
+      return data.fingerprint();
+    }
   }
 
   private static void initCodebooks(RqVaeNetwork net, Map<String, TensorData> params,
-      Map<String, float[][]> modalities, TrainingOptions options) {
+      Map<String, float[][]> modalities, RunOptions options) {
     MmRqVaeConfig cfg = net.config();
     List<String> names = net.names();
     int n = modalities.get(names.get(0)).length;
@@ -299,7 +306,7 @@ public final class MmRqVae {
       for (int l = 0; l < cfg.levels(); l++) {
         KMeans.Options ko = new KMeans.Options(cfg.codebookSize(), cfg.kmeansIterations(),
             cfg.balancedKmeans(), 0.003, cfg.sinkhornIterations(), cfg.seed() * 1000003L + mi * 101L + l);
-        KMeans.Result km = KMeans.fit(r, ko);
+        KMeans.Result km = KMeans.train(r, ko);
         float[][] c = km.centroids();
         params.put(RqVaeNetwork.codebook(m, l), TensorData.ofFloats(
             new long[] {cfg.codebookSize(), cfg.latentDim()}, flatten(c, cfg.latentDim())));
@@ -335,7 +342,7 @@ public final class MmRqVae {
     private final RqVaeNetwork net;
     private final Map<String, float[][]> data;
     private final MmRqVaeConfig cfg;
-    private final TrainingOptions options;
+    private final RunOptions options;
     private final List<Graph> graphs = new ArrayList<>();
     private final List<Map<String, Tensor>> outputs = new ArrayList<>();
     private Trainer trainer;
@@ -345,7 +352,7 @@ public final class MmRqVae {
     private int epoch;
 
     Validator(RqVaeNetwork net, Map<String, float[][]> data, MmRqVaeConfig cfg,
-        TrainingOptions options) {
+        RunOptions options) {
       this.net = net;
       this.data = data;
       this.cfg = cfg;

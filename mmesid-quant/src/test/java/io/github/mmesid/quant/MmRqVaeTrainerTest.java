@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.mmesid.core.ItemCatalog;
+import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.data.SyntheticDataGenerator;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** End-to-end training of a tiny MM-RQ-VAE, save/load, and input validation. */
-class MmRqVaeTest {
+class MmRqVaeTrainerTest {
   static final RuntimeOptions ONE = RuntimeOptions.builder().intraOpThreads(1).build();
 
   static ItemCatalog catalog(int items) {
@@ -43,17 +44,21 @@ class MmRqVaeTest {
         .batchSize(100).epochs(30).validateEvery(10).learningRate(3e-3).seed(5);
   }
 
-  static TrainingOptions opts() {
-    return TrainingOptions.defaults().withRuntime(ONE).withLogEvery(1000);
+  static RunOptions opts() {
+    return RunOptions.builder().runtime(ONE).logEvery(1000).build();
+  }
+
+  static RunOptions opts(Path checkpoints) {
+    return opts().toBuilder().checkpoints(checkpoints).allowEpochExtension(true).build();
   }
 
   @Test
   void trainsTwoModalitiesAndRoundTrips(@TempDir Path dir) {
     Map<String, float[][]> data = twoModalities(300);
     MmRqVaeConfig cfg = tiny().build();
-    MmRqVae.Result res = MmRqVae.train(data, cfg, opts());
+    MmRqVaeTrainingResult res = MmRqVaeTrainer.train(data, cfg, opts());
     try (MmRqVaeModel model = res.model()) {
-      List<Double> h = res.training().lossHistory();
+      List<Double> h = res.log().lossHistory();
       assertEquals(30 * 3, h.size());
       double first = h.subList(0, 3).stream().mapToDouble(d -> d).average().orElseThrow();
       double last = h.subList(h.size() - 3, h.size()).stream().mapToDouble(d -> d).average().orElseThrow();
@@ -66,7 +71,9 @@ class MmRqVaeTest {
         assertEquals(2, c.length);
         assertTrue(c[0] >= 0 && c[0] < 16 && c[1] >= 0 && c[1] < 16);
       }
-      assertTrue(MmRqVae.collisionRate(codes) < 0.8, "collision rate " + MmRqVae.collisionRate(codes));
+      assertTrue(MmRqVaeTrainer.collisionRate(codes) < 0.8, "collision rate " + MmRqVaeTrainer.collisionRate(codes));
+      assertEquals(List.of("collision_rate_collab", "collision_rate_text"), List.copyOf(res.metrics().keySet()));
+      assertEquals(MmRqVaeTrainer.collisionRate(codes), res.metrics().get("collision_rate_text"), 1e-12);
       float[][][] books = model.codebooks("text");
       assertEquals(2, books.length);
       assertEquals(16, books[0].length);
@@ -95,10 +102,10 @@ class MmRqVaeTest {
     MmRqVaeConfig cfg = tiny().recon(MmRqVaeConfig.ReconLoss.MSE).sinkhornEpsilons(0.003, 0.003)
         .reseedDeadCodes(true).balancedKmeans(true).dropout(0.1).epochs(10).validateEvery(5)
         .criterion(MmRqVaeConfig.Criterion.COLLISION).build();
-    MmRqVae.Result res = MmRqVae.train(cat, cfg, opts());
+    MmRqVaeTrainingResult res = MmRqVaeTrainer.train(cat, cfg, opts());
     try (MmRqVaeModel model = res.model()) {
-      assertTrue(Double.isFinite(res.training().bestMetric()));
-      assertTrue(res.training().bestMetric() < 1.0);
+      assertTrue(Double.isFinite(res.log().bestMetric()));
+      assertTrue(res.log().bestMetric() < 1.0);
       assertEquals(200, model.quantizer("collab").encode(
           java.util.Arrays.copyOfRange(cat.matrix("collab"), 1, 201)).length);
     }
@@ -110,20 +117,20 @@ class MmRqVaeTest {
     float[][] text = data.get("text");
     text[7][3] = Float.NaN;
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> MmRqVae.train(data, tiny().build(), opts()));
+        () -> MmRqVaeTrainer.train(data, tiny().build(), opts()));
     assertTrue(e.getMessage().contains("row 7") && e.getMessage().contains("'text'"), e.getMessage());
     text[7][3] = Float.POSITIVE_INFINITY;
-    e = assertThrows(IllegalArgumentException.class, () -> MmRqVae.train(data, tiny().build(), opts()));
+    e = assertThrows(IllegalArgumentException.class, () -> MmRqVaeTrainer.train(data, tiny().build(), opts()));
     assertTrue(e.getMessage().contains("row 7"), e.getMessage());
     text[7][3] = 0;
 
     Map<String, float[][]> ragged = new LinkedHashMap<>(data);
     ragged.put("text", java.util.Arrays.copyOf(text, 39));
-    e = assertThrows(IllegalArgumentException.class, () -> MmRqVae.train(ragged, tiny().build(), opts()));
+    e = assertThrows(IllegalArgumentException.class, () -> MmRqVaeTrainer.train(ragged, tiny().build(), opts()));
     assertTrue(e.getMessage().contains("39 rows") && e.getMessage().contains("40"), e.getMessage());
 
     e = assertThrows(IllegalArgumentException.class,
-        () -> MmRqVae.train(data, tiny().codebookSize(41).build(), opts()));
+        () -> MmRqVaeTrainer.train(data, tiny().codebookSize(41).build(), opts()));
     assertTrue(e.getMessage().contains("K = 41") && e.getMessage().contains("N = 40"), e.getMessage());
 
     e = assertThrows(IllegalArgumentException.class, () -> tiny().levels(0).build());
@@ -132,21 +139,21 @@ class MmRqVaeTest {
     assertTrue(e.getMessage().contains("e_dim"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> tiny().latentDim(-3).build());
     e = assertThrows(IllegalArgumentException.class,
-        () -> MmRqVae.train(data, tiny().anchor("image").build(), opts()));
+        () -> MmRqVaeTrainer.train(data, tiny().anchor("image").build(), opts()));
     assertTrue(e.getMessage().contains("image"), e.getMessage());
     Map<String, float[][]> badName = new LinkedHashMap<>();
     badName.put("bad name", text);
-    assertThrows(IllegalArgumentException.class, () -> MmRqVae.train(badName, tiny().build(), opts()));
+    assertThrows(IllegalArgumentException.class, () -> MmRqVaeTrainer.train(badName, tiny().build(), opts()));
   }
   @Test
   void resumedRunEqualsUninterruptedRun(@TempDir Path dir) {
     ItemCatalog cat = catalog(120);
     MmRqVaeConfig.Builder b = tiny().batchSize(40).validateEvery(2).reseedDeadCodes(true);
-    MmRqVaeModel straight = MmRqVae.train(cat, b.epochs(4).build(),
-        opts().withCheckpoints(dir.resolve("a"), true)).model();
-    MmRqVae.train(cat, b.epochs(2).build(), opts().withCheckpoints(dir.resolve("b"), true)).model().close();
-    try (MmRqVaeModel resumed = MmRqVae.train(cat, b.epochs(4).build(),
-        opts().withCheckpoints(dir.resolve("b"), true)).model()) {
+    MmRqVaeModel straight = MmRqVaeTrainer.train(cat, b.epochs(4).build(),
+        opts(dir.resolve("a"))).model();
+    MmRqVaeTrainer.train(cat, b.epochs(2).build(), opts(dir.resolve("b"))).model().close();
+    try (MmRqVaeModel resumed = MmRqVaeTrainer.train(cat, b.epochs(4).build(),
+        opts(dir.resolve("b"))).model()) {
       for (String p : straight.parameters().keySet()) {
         assertArrayEquals(straight.parameters().get(p).toFloats(), resumed.parameters().get(p).toFloats(), p);
       }

@@ -1,0 +1,2 @@
+/** The most-popular baseline recommender. */
+package io.github.mmesid.llm.popularity;
