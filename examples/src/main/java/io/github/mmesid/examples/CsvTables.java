@@ -18,17 +18,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads the CSV files of {@code embed-text} with Jackson's CSV parser (RFC 4180: quoted fields
- * may hold commas, doubled quotes and line breaks): an item table (id column + text columns) and
- * an id mapping {@code items.csv} ({@code internal_id,external_id}).
+ * Reads the item table of {@code embed-text} (an id column and text columns, with a header line)
+ * with Jackson's CSV parser: RFC 4180, so quoted fields may hold commas, doubled quotes and line
+ * breaks (item descriptions do; {@code core.io.CsvLines} splits single lines only).
  */
 final class CsvTables {
-
-  /** The header of an id mapping file. */
-  static final List<String> MAPPING_HEADER = List.of("internal_id", "external_id");
-
-  /** Most items accepted in a mapping or an id space (a table row per item is allocated). */
-  static final int MAX_ITEMS = 50_000_000;
 
   private static final CsvMapper MAPPER = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
 
@@ -174,82 +168,5 @@ final class CsvTables {
       ix[w] = at;
     }
     return ix;
-  }
-
-  /**
-   * Reads an id mapping {@code items.csv}: header {@code internal_id,external_id}, one line per
-   * item, internal ids 1..N each exactly once (in any order), external ids distinct.
-   *
-   * @param file the mapping file
-   * @return the external id of internal id {@code i} at index {@code i} (index 0 unused)
-   * @throws IllegalArgumentException naming the file and line for any deviation
-   */
-  static String[] readMapping(Path file) {
-    List<String[]> rows = new ArrayList<>();
-    List<Long> lines = new ArrayList<>();
-    boolean[] header = {false};
-    forEachRow(file, "mapping", (line, fields) -> {
-      if (!header[0]) {
-        List<String> h = new ArrayList<>();
-        for (int i = 0; i < fields.length; i++) {
-          h.add(i == 0 ? fields[i].trim().replace("\uFEFF", "") : fields[i].trim());
-        }
-        if (!h.equals(MAPPING_HEADER)) {
-          throw new IllegalArgumentException(file + ":1: header is " + h + "; expected the id mapping header "
-              + String.join(",", MAPPING_HEADER));
-        }
-        header[0] = true;
-        return;
-      }
-      if (fields.length == 1 && fields[0].isBlank()) {
-        return;
-      }
-      if (fields.length != 2) {
-        throw new IllegalArgumentException(file + ":" + line + ": " + fields.length + " fields; expected 2: "
-            + String.join(",", MAPPING_HEADER));
-      }
-      if (rows.size() >= MAX_ITEMS) {
-        throw new IllegalArgumentException(file + ":" + line + ": more than " + MAX_ITEMS + " items");
-      }
-      rows.add(new String[] {fields[0].trim(), fields[1].trim()});
-      lines.add(line);
-    });
-    if (!header[0]) {
-      throw new IllegalArgumentException(file + ": empty file; expected the header " + String.join(",", MAPPING_HEADER));
-    }
-    int n = rows.size();
-    if (n == 0) {
-      throw new IllegalArgumentException(file + ": no items after the header");
-    }
-    String[] external = new String[n + 1];
-    Map<String, Long> seen = new HashMap<>();
-    for (int r = 0; r < n; r++) {
-      long line = lines.get(r);
-      int internal;
-      try {
-        internal = Integer.parseInt(rows.get(r)[0]);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(file + ":" + line + ": internal_id '" + rows.get(r)[0]
-            + "' is not an integer; allowed: 1.." + n, e);
-      }
-      if (internal < 1 || internal > n) {
-        throw new IllegalArgumentException(file + ":" + line + ": internal_id " + internal + " is out of range; the "
-            + "file has " + n + " items, so allowed: 1.." + n);
-      }
-      if (external[internal] != null) {
-        throw new IllegalArgumentException(file + ":" + line + ": internal_id " + internal + " appears twice");
-      }
-      String ext = rows.get(r)[1];
-      if (ext.isEmpty()) {
-        throw new IllegalArgumentException(file + ":" + line + ": empty external_id");
-      }
-      Long prev = seen.putIfAbsent(ext, line);
-      if (prev != null) {
-        throw new IllegalArgumentException(file + ":" + line + ": external_id '" + ext + "' repeats line " + prev
-            + "; allowed: one internal id per item");
-      }
-      external[internal] = ext;
-    }
-    return external;
   }
 }

@@ -1,7 +1,9 @@
 package io.github.mmesid.examples;
 
+import io.github.mmesid.core.ItemIdMapping;
+import io.github.mmesid.core.SequenceDataset;
 import io.github.mmesid.core.data.Npy;
-import io.github.mmesid.core.engine.runtime.GraphExecutionException;
+import io.github.mmesid.core.engine.runtime.ExecutionProvider;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import io.github.mmesid.llm.text.ItemTextEmbeddings;
 import io.github.mmesid.llm.text.SentenceEncoder;
@@ -58,8 +60,16 @@ public final class EmbedTextCommand implements Command {
         Option.optional("max-length", "T", "maximum tokens per text (0 = the model's own)", "0"),
         Option.optional("threads", "N", "ONNX Runtime intra-op threads",
             Integer.toString(Runtime.getRuntime().availableProcessors())),
+        Option.optional("provider", "cpu|cuda|cuda-prefer", "execution provider: CPU, CUDA (fail without it), "
+            + "or CUDA falling back to CPU (CUDA needs the onnxruntime_gpu artifact)", "cpu"),
         Option.flag("no-normalize", "keep the mean-pooled vectors unnormalised (default: L2-normalised)"),
         Option.required("out", "FILE.npy", "output item table, float32 [N + 1, d], written atomically"));
+  }
+
+  @Override
+  public List<OptionRule> optionRules() {
+    return List.of(new OptionRule("num-items", a -> !a.has("mapping"),
+        "together with --mapping (N is the number of items of the mapping)"));
   }
 
   @Override
@@ -83,13 +93,7 @@ public final class EmbedTextCommand implements Command {
       }
     }
     Path mappingFile = args.get("mapping") == null ? null : args.existingFile("mapping");
-    Integer numItems = null;
-    if (args.get("num-items") != null) {
-      if (mappingFile != null) {
-        throw new UsageException("--num-items has no effect with --mapping (N is the mapping's size); give one of them");
-      }
-      numItems = args.intValue("num-items", 1, CsvTables.MAX_ITEMS);
-    }
+    Integer numItems = args.get("num-items") == null ? null : args.intValue("num-items", 1, SequenceDataset.MAX_ITEMS);
     String sep = args.get("list-separator");
     if (sep != null && sep.isEmpty()) {
       throw new UsageException("--list-separator is empty; give a separator such as '|'");
@@ -108,16 +112,23 @@ public final class EmbedTextCommand implements Command {
           + SentenceEncoderConfig.MIN_LENGTH + ".." + SentenceEncoderConfig.MAX_LENGTH);
     }
     int threads = args.intValue("threads", 1, RuntimeOptions.MAX_THREADS);
+    ExecutionProvider provider = RunOptionsCli.provider(args.choice("provider", List.of("cpu", "cuda", "cuda-prefer")));
     Path modelDir = args.path("model-dir");
     if (modelDir != null && !Files.isDirectory(modelDir)) {
       throw new UsageException("--model-dir " + modelDir + ": no such directory");
     }
-    Path outFile = args.path("out");
-    checkWritable(outFile);
+    Path outFile = args.outputFile("out");
 
     long t0 = System.nanoTime();
     List<CsvTables.ItemRow> rows = CsvTables.readItems(items, idColumn, textColumns, na, sep);
-    String[] external = mappingFile != null ? CsvTables.readMapping(mappingFile) : null;
+    ItemIdMapping mapping = mappingFile != null ? ItemIdMapping.readCsv(mappingFile) : null;
+    String[] external = null;
+    if (mapping != null) {
+      external = new String[mapping.size() + 1];
+      for (int i = 1; i <= mapping.size(); i++) {
+        external[i] = mapping.originalId(i).trim();
+      }
+    }
     int n = external != null ? external.length - 1 : idSpace(rows, items, idColumn, numItems);
     List<String> texts = new ArrayList<>(java.util.Collections.nCopies(n, (String) null));
     int skipped = 0;
@@ -180,7 +191,7 @@ public final class EmbedTextCommand implements Command {
         .batchSize(batch)
         .maxLength(maxLength)
         .normalize(!args.has("no-normalize"))
-        .runtime(SentenceEncoderConfig.defaultRuntime().toBuilder().intraOpThreads(threads).build())
+        .runtime(SentenceEncoderConfig.defaultRuntime().toBuilder().intraOpThreads(threads).provider(provider).build())
         .build();
     float[][] table;
     long t1;
@@ -190,10 +201,6 @@ public final class EmbedTextCommand implements Command {
       out.printf(Locale.ROOT, "model: %s%n", enc);
       table = ItemTextEmbeddings.table(enc, texts);
       t2 = System.nanoTime();
-    } catch (GraphExecutionException e) {
-      throw new IllegalArgumentException("the model failed: " + e.getMessage(), e);
-    } catch (IllegalStateException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
     }
     Npy.writeFloatMatrix(outFile, table);
     int encoded = n - missing.size();
@@ -231,7 +238,7 @@ public final class EmbedTextCommand implements Command {
             + "integer item id; without --mapping the ids must be the internal ids 1..N (give --mapping items.csv to "
             + "map external ids)", e);
       }
-      long limit = numItems != null ? numItems : CsvTables.MAX_ITEMS;
+      long limit = numItems != null ? numItems : SequenceDataset.MAX_ITEMS;
       if (id < 1 || id > limit) {
         throw new IllegalArgumentException(file + ":" + r.line() + ": " + idColumn + " " + id + " is out of range; "
             + "allowed: 1.." + limit + (numItems != null ? " (--num-items)" : "") + " (give --mapping items.csv to map "
@@ -280,25 +287,4 @@ public final class EmbedTextCommand implements Command {
     return sb.toString();
   }
 
-  /** Fails before any work if the output file cannot be written. */
-  static void checkWritable(Path file) {
-    Path abs = file.toAbsolutePath();
-    if (Files.isDirectory(abs)) {
-      throw new UsageException("--out " + file + " is a directory; give a file name such as text.npy");
-    }
-    if (Files.exists(abs) && !Files.isWritable(abs)) {
-      throw new UsageException("--out " + file + ": the file exists and is not writable");
-    }
-    Path dir = abs.getParent();
-    while (dir != null && !Files.exists(dir)) {
-      dir = dir.getParent();
-    }
-    if (dir == null || !Files.isDirectory(dir)) {
-      throw new UsageException("--out " + file + ": " + (dir == null ? "no existing parent directory"
-          : dir + " is not a directory"));
-    }
-    if (!Files.isWritable(dir)) {
-      throw new UsageException("--out " + file + ": directory " + dir + " is not writable");
-    }
-  }
 }

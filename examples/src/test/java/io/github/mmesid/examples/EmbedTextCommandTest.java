@@ -37,9 +37,9 @@ class EmbedTextCommandTest {
 
   private static final String MAPPING = """
       internal_id,external_id
-      3,10
       1,20
       2,30
+      3,10
       4,40
       5,50
       6,60
@@ -155,18 +155,17 @@ class EmbedTextCommandTest {
     assertOneLineError(run(concat(base, "--template", "{title} ({year})")), 2,
         "--template: template placeholder {year} is not one of the text columns [title, genres]");
     assertOneLineError(run(concat(base, "--mapping", mapping.toString(), "--num-items", "9")), 2,
-        "--num-items has no effect with --mapping");
+        "--num-items has no effect together with --mapping");
     assertOneLineError(run("embed-text", "--items", movies.toString(), "--id-column", "movieId", "--text-columns",
         "title", "--out", dir.toString()), 2, "is a directory");
     Path badMapping = write("bad.csv", "internal,external\n1,10\n");
     assertOneLineError(run(concat(base, "--mapping", badMapping.toString())), 1,
-        "bad.csv:1: header is [internal, external]; expected the id mapping header internal_id,external_id");
+        "bad.csv:1: header is 'internal,external'; expected 'internal_id,external_id'");
     Path gapMapping = write("gap.csv", "internal_id,external_id\n1,10\n3,20\n");
     assertOneLineError(run(concat(base, "--mapping", gapMapping.toString())), 1,
-        "gap.csv:3: internal_id 3 is out of range; the file has 2 items, so allowed: 1..2");
+        "gap.csv:3: internal id '3'; ids must be 1..N in order, expected 2");
     Path dupMapping = write("dup.csv", "internal_id,external_id\n1,10\n2,10\n");
-    assertOneLineError(run(concat(base, "--mapping", dupMapping.toString())), 1,
-        "dup.csv:3: external_id '10' repeats line 2");
+    assertOneLineError(run(concat(base, "--mapping", dupMapping.toString())), 1, "dup.csv: original id '10'");
     // line numbers count the physical lines of a quoted field with a line break
     Path dupRow = write("dupRow.csv", MOVIES + "10,\"again\",1995,\"Drama\"\n");
     assertOneLineError(run("embed-text", "--items", dupRow.toString(), "--id-column", "movieId", "--text-columns",
@@ -181,7 +180,12 @@ class EmbedTextCommandTest {
     assertOneLineError(run("embed-text", "--items", shortRow.toString(), "--id-column", "id", "--text-columns",
         "title,genres", "--out", out.toString()), 1, "short.csv:2: 2 fields");
     assertOneLineError(run(concat(base, "--model-dir", dir.resolve("none").toString())), 2, "no such directory");
+    assertOneLineError(run(concat(base, "--provider", "tpu")), 2, "allowed: cpu, cuda, cuda-prefer");
     assertFalse(Files.exists(out), "nothing written on failure");
+    Path nested = dir.resolve("new").resolve("t.npy");
+    assertOneLineError(run("embed-text", "--items", words.toString(), "--id-column", "id", "--text-columns",
+        "title", "--out", nested.toString()), 1, "is not an integer item id");
+    assertFalse(Files.exists(dir.resolve("new")), "a directory made for --out is removed on failure");
   }
 
   private static String[] concat(String[] a, String... b) {
