@@ -2,6 +2,7 @@ package io.github.mmesid.benchmarks;
 
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import io.github.mmesid.llm.text.SentenceEncoder;
 import io.github.mmesid.llm.text.SentenceEncoderConfig;
 import java.util.ArrayList;
@@ -13,9 +14,9 @@ import java.util.Map;
 
 /**
  * The comparison of {@link SentenceEncoderBenchmark} for a machine whose load changes while it
- * runs: langchain4j's encoder and the SDK's (default options, and with ORT thread spinning off)
- * take turns, 256 texts each per round, so a burst of foreign load hits every contender about
- * equally; the median over rounds is printed. Run: {@code java -cp benchmarks.jar
+ * runs: langchain4j's encoder and the SDK's (default options, and with ORT thread spinning on as
+ * in langchain4j's session) take turns, 256 texts each per round, so a burst of foreign load hits
+ * every contender about equally; the median over rounds is printed. Run: {@code java -cp benchmarks.jar
  * io.github.mmesid.benchmarks.SentenceEncoderAlternating [rounds]}.
  */
 public final class SentenceEncoderAlternating {
@@ -37,8 +38,8 @@ public final class SentenceEncoderAlternating {
     AllMiniLmL6V2EmbeddingModel lc = new AllMiniLmL6V2EmbeddingModel();
     Map<String, SentenceEncoder> sdk = new LinkedHashMap<>();
     sdk.put("sdk", SentenceEncoder.allMiniLmL6V2());
-    sdk.put("sdk-no-spin", SentenceEncoder.allMiniLmL6V2(SentenceEncoderConfig.builder()
-        .runtime(SentenceEncoderConfig.defaultRuntime().toBuilder().threadSpinning(false).build()).build()));
+    sdk.put("sdk-spinning", SentenceEncoder.allMiniLmL6V2(SentenceEncoderConfig.builder()
+        .runtime(RuntimeOptions.builder().threadSpinning(true).build()).build()));
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     for (int r = 0; r < rounds; r++) {
       int base = r * PER_ROUND;

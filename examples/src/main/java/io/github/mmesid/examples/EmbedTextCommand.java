@@ -191,7 +191,7 @@ public final class EmbedTextCommand implements Command {
         .batchSize(batch)
         .maxLength(maxLength)
         .normalize(!args.has("no-normalize"))
-        .runtime(SentenceEncoderConfig.defaultRuntime().toBuilder().intraOpThreads(threads).provider(provider).build())
+        .runtime(RuntimeOptions.builder().intraOpThreads(threads).provider(provider).build())
         .build();
     float[][] table;
     long t1;

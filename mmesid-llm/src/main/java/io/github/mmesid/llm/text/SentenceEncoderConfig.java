@@ -14,12 +14,11 @@ import java.time.Duration;
  *     #MIN_LENGTH}, {@value #MAX_LENGTH}]
  * @param normalize L2-normalise each embedding (default true, like langchain4j and
  *     sentence-transformers' {@code normalize_embeddings=True})
- * @param runtime the ONNX Runtime session options (execution provider CPU by default, CUDA with
- *     REQUIRE or PREFER; threads). The default is {@link #defaultRuntime()}: unlike {@link
- *     RuntimeOptions#defaults()} it lets idle intra-op threads spin, because one encoder run is a
- *     chain of many small operators and waking sleeping workers for each of them cost 15-20% of
- *     single-text throughput on 2 cores (see benchmarks/RESULTS.md); set spinning off when the
- *     encoder shares the cores with other ONNX Runtime sessions, such as training
+ * @param runtime the ONNX Runtime session options (default {@link RuntimeOptions#defaults()}: CPU,
+ *     all cores, idle threads sleep). CUDA with REQUIRE or PREFER like every other graph. {@code
+ *     threadSpinning(true)} made single texts 10-20% faster on an idle 2-core machine (one run is
+ *     a chain of small operators, each waking the workers) but halved throughput while another
+ *     process used the cores (see benchmarks/RESULTS.md), so it stays off by default
  * @param progressInterval how often a long {@code embed} call logs its progress (items done,
  *     rate, ETA) through SLF4J; positive (default 10 s)
  */
@@ -61,18 +60,8 @@ public record SentenceEncoderConfig(
   }
 
   /**
-   * The runtime options an encoder uses by default: CPU, all cores, thread spinning on, otherwise
-   * {@link RuntimeOptions#defaults()}.
-   *
-   * @return the default runtime options of an encoder
-   */
-  public static RuntimeOptions defaultRuntime() {
-    return RuntimeOptions.builder().threadSpinning(true).build();
-  }
-
-  /**
-   * The defaults: batches of 32, the model's own maximum length, normalised embeddings, {@link
-   * #defaultRuntime()} (CPU, all cores, spinning), progress every 10 s.
+   * The defaults: batches of 32, the model's own maximum length, normalised embeddings, default
+   * runtime options (CPU, all cores), progress every 10 s.
    *
    * @return the default configuration
    */
@@ -109,7 +98,7 @@ public record SentenceEncoderConfig(
     private int batchSize = 32;
     private int maxLength = 0;
     private boolean normalize = true;
-    private RuntimeOptions runtime = defaultRuntime();
+    private RuntimeOptions runtime = RuntimeOptions.defaults();
     private Duration progressInterval = Duration.ofSeconds(10);
 
     private Builder() {}

@@ -177,7 +177,6 @@ class SentenceEncoderTest {
     UncheckedIOException noResource = assertThrows(UncheckedIOException.class, () -> SentenceEncoder.fromClasspath(
         getClass().getClassLoader(), "no/such/model.onnx", "no/such/tokenizer.json", SentenceEncoderConfig.defaults()));
     assertTrue(noResource.getMessage().contains("no/such/tokenizer.json not found"), noResource.getMessage());
-    assertTrue(SentenceEncoderConfig.defaults().runtime().threadSpinning(), "an encoder spins by default");
     assertThrows(IllegalArgumentException.class, () -> SentenceEncoderConfig.builder().batchSize(0).build());
     assertThrows(IllegalArgumentException.class, () -> SentenceEncoderConfig.builder().maxLength(2).build());
   }
