@@ -87,12 +87,12 @@ class TrainerResumeTest {
     CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
         () -> train(changed, DATA));
     String m = e.getMessage();
-    for (String part : List.of(step(ck, 5).toString(), "was written with", "batchSize=16",
-        "hidden=16", "optimizer.lr=0.005", "this run has", "batchSize=8", "hidden=32",
+    for (String part : List.of(step(ck, 5).toString(), "was written with", "batch_size=16",
+        "hidden=16", "optimizer.lr=0.005", "this run has", "batch_size=8", "hidden=32",
         "optimizer.lr=0.01", "Use the same settings or a new checkpoint directory")) {
       assertTrue(m.contains(part), () -> "message lacks '" + part + "': " + m);
     }
-    assertEquals(List.of("batchSize", "hidden", "optimizer.lr"), e.settings());
+    assertEquals(List.of("batch_size", "hidden", "optimizer.lr"), e.settings());
     assertEquals(step(ck, 5), e.checkpoint());
     assertFalse(m.contains("data=a.csv"), m);
     // The checkpoint is untouched and still resumable with the original settings.
@@ -107,9 +107,9 @@ class TrainerResumeTest {
     Path ck = dir.resolve("ck");
     train(base().maxSteps(5).checkpoints(ck, 5).dataFingerprint("train-v1").build(), DATA);
     TrainerConfig same = base().checkpoints(ck, 5).dataFingerprint("train-v1").build();
-    assertEquals(List.of("data.sourceFingerprint"), assertThrows(
+    assertEquals(List.of("data.source_fingerprint"), assertThrows(
         CheckpointMismatchException.class, () -> train(same, regression(100, 10))).settings());
-    assertEquals(List.of("data.examples", "data.sourceFingerprint"), assertThrows(
+    assertEquals(List.of("data.examples", "data.source_fingerprint"), assertThrows(
         CheckpointMismatchException.class, () -> train(same, regression(90, 9))).settings());
     CheckpointMismatchException fp = assertThrows(CheckpointMismatchException.class,
         () -> train(base().checkpoints(ck, 5).dataFingerprint("train-v2").build(), DATA));
