@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A third modality ("image") next to collab and text, brought as one {@code .npy} per modality
- * (row = item id, row 0 = padding), as the README describes: MM-RQ-VAE trains one quantiser per
+ * (row = item id, row 0 = padding), as the README describes: MM-RQ-VAE trains one quantizer per
  * modality and every item gets codes and a semantic ID in all three.
  */
 class ThirdModalityTest {
