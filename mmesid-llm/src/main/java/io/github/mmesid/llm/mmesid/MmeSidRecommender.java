@@ -285,7 +285,7 @@ public final class MmeSidRecommender implements SequentialRecommender {
     for (int i = 0; i < n; i++) {
       int[] h = histories.get(i);
       SequentialRecommender.validateHistory(h, spec.numItems());
-      cut[i] = recent(h, spec.config().maxHistory());
+      cut[i] = SequentialRecommender.recentItems(h, spec.config().maxHistory());
     }
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
@@ -316,25 +316,6 @@ public final class MmeSidRecommender implements SequentialRecommender {
           Finite.check(row, "MME-SID " + output + " of history " + order[from + r]);
           out[order[from + r]] = row;
         }
-      }
-    }
-    return out;
-  }
-
-  /** The non-padding items of a history, at most the last {@code max}. */
-  static int[] recent(int[] history, int max) {
-    int n = 0;
-    for (int x : history) {
-      if (x != 0) {
-        n++;
-      }
-    }
-    int keep = Math.min(n, max);
-    int[] out = new int[keep];
-    int k = keep;
-    for (int i = history.length - 1; i >= 0 && k > 0; i--) {
-      if (history[i] != 0) {
-        out[--k] = history[i];
       }
     }
     return out;
