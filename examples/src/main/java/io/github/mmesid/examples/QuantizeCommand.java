@@ -48,6 +48,8 @@ public final class QuantizeCommand implements Command {
           Map.entry("hidden-layers", "encoder hidden sizes (the decoder mirrors them)"),
           Map.entry("dropout", "dropout on hidden activations"),
           Map.entry("beta", "commitment weight of the per-level quantization loss"),
+          Map.entry("commitment", "which levels' commitment terms reach the encoder: every_level (r' = r - sg(q)) "
+              + "or first_level (r' = sg(r - q), the reference)"),
           Map.entry("recon", "reconstruction loss"),
           Map.entry("mmd-alphas", "MMD kernel bandwidth factors"),
           Map.entry("align", "cross-modal alignment loss"),
@@ -59,9 +61,16 @@ public final class QuantizeCommand implements Command {
           Map.entry("kmeans-init", "k-means codebook initialisation (false: random)"),
           Map.entry("balanced-kmeans", "size-balanced k-means initialisation"),
           Map.entry("kmeans-iterations", "Lloyd iterations of the initialisation"),
+          Map.entry("kmeans-restarts", "k-means runs per level from different seeds (the least inertia is kept)"),
+          Map.entry("kmeans-sample", "items clustered by the initialisation: first_batch (max(batch, K) sampled) "
+              + "or all_items"),
+          Map.entry("kmeans-sizes", "cluster size bounds of the initialisation: free, or reference "
+              + "(min(N/2K, 50) to 4x that per cluster)"),
           Map.entry("sinkhorn-epsilons", "per-level Sinkhorn epsilon, 0 = nearest code (default for L levels: "
               + "0,...,0,0.003)"),
           Map.entry("sinkhorn-iterations", "Sinkhorn rounds"),
+          Map.entry("sinkhorn-order", "which marginal a Sinkhorn round normalises first: codes_first or "
+              + "items_first (the reference)"),
           Map.entry("reseed-dead-codes", "move unused codes onto random residuals at each validation"),
           Map.entry("learning-rate", "AdamW learning rate"),
           Map.entry("weight-decay", "AdamW weight decay"),
@@ -82,7 +91,10 @@ public final class QuantizeCommand implements Command {
             + " (internal_id,external_id) whose external ids are the table's row numbers, to align its rows to "
             + "internal ids; 'none' for a table already indexed by internal id", null),
         Option.required("out", "DIR", "output directory (created if missing)"),
-        Option.optional("pairs", "N", "item pairs sampled for Kendall's tau", "100000")));
+        Option.optional("pairs", "N", "item pairs sampled for Kendall's tau", "100000"),
+        Option.optional("preset", "default|reference", "settings the other options start from: the SDK "
+            + "defaults shown below, or the MME-SID reference's Stage-1 settings (MmRqVaeConfig.referencePreset: "
+            + "e_dim 4096, hidden 4096x3, 20000 epochs, ...; reduce them on a CPU)", "default")));
     o.addAll(CONFIG.options());
     o.addAll(RunOptionsCli.options());
     return o;
@@ -98,6 +110,12 @@ public final class QuantizeCommand implements Command {
             "unless --recon mmd, or --align mmd with two or more --embeddings tables (they are MMD bandwidths)"),
         new OptionRule("balanced-kmeans", a -> !"false".equalsIgnoreCase(a.get("kmeans-init")),
             "with --kmeans-init false: there is no k-means initialisation to balance"),
+        new OptionRule("kmeans-sizes", a -> !"false".equalsIgnoreCase(a.get("kmeans-init")),
+            "with --kmeans-init false: there is no k-means initialisation to constrain"),
+        new OptionRule("kmeans-restarts", a -> !"false".equalsIgnoreCase(a.get("kmeans-init")),
+            "with --kmeans-init false: there is no k-means initialisation to restart"),
+        new OptionRule("kmeans-sample", a -> !"false".equalsIgnoreCase(a.get("kmeans-init")),
+            "with --kmeans-init false: there is no k-means initialisation to sample for"),
         new OptionRule("sinkhorn-iterations", a -> "true".equalsIgnoreCase(a.get("balanced-kmeans"))
             || !a.has("sinkhorn-epsilons") || Arrays.stream(doubles(a, "sinkhorn-epsilons")).anyMatch(e -> e > 0),
             "when every --sinkhorn-epsilons is 0 (nearest codes) and --balanced-kmeans is off: no Sinkhorn runs"),
@@ -200,6 +218,7 @@ public final class QuantizeCommand implements Command {
       extra.put("padding_row_dropped", dropRow0);
       extra.put("padding_row_in_outputs", paddingRowOut);
       extra.put("mapping", mapping == null ? null : ItemIdMapping.FILE_NAME);
+      extra.put("preset", args.get("preset"));
       extra.put("config", cfg);
       QuantReport report = QuantOutputs.write(outDir, model, data, paddingRowOut, mapping, pairs, cfg.seed(), extra);
       QuantOutputs.print(out, report);
@@ -247,14 +266,22 @@ public final class QuantizeCommand implements Command {
   }
 
   /**
-   * Builds the MM-RQ-VAE configuration from the command line; the anchor defaults to the first
-   * of {@code --names}, and Sinkhorn epsilons to the default for the given number of levels.
+   * Builds the MM-RQ-VAE configuration from the command line: the given options replace the
+   * values of {@code --preset} (the SDK defaults or {@link MmRqVaeConfig#referencePreset()}); the
+   * anchor defaults to the first of {@code --names}, and Sinkhorn epsilons to the default for the
+   * given number of levels.
    *
    * @param a the parsed options of this command
    * @return the configuration
    * @throws UsageException if an option is malformed or out of range
    */
   static MmRqVaeConfig config(Args a) {
+    String preset = a.get("preset") == null ? "default" : a.get("preset");
+    MmRqVaeConfig base = switch (preset) {
+      case "default" -> MmRqVaeConfig.builder().build();
+      case "reference" -> MmRqVaeConfig.referencePreset();
+      default -> throw new UsageException("--preset '" + preset + "' is not allowed; allowed: default, reference");
+    };
     Map<String, String> derived = new LinkedHashMap<>();
     if (a.get("names") != null) {
       derived.put("anchor", a.get("names").split(",")[0].trim());
@@ -266,7 +293,7 @@ public final class QuantizeCommand implements Command {
       derived.put("sinkhorn-epsilons", Arrays.stream(eps).mapToObj(Double::toString)
           .collect(java.util.stream.Collectors.joining(",")));
     }
-    return CONFIG.parse(a, derived);
+    return CONFIG.parse(base, a, derived);
   }
 
   private static double[] doubles(Args a, String name) {
