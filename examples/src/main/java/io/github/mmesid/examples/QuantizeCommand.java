@@ -119,6 +119,9 @@ public final class QuantizeCommand implements Command {
         new OptionRule("sinkhorn-iterations", a -> "true".equalsIgnoreCase(a.get("balanced-kmeans"))
             || !a.has("sinkhorn-epsilons") || Arrays.stream(doubles(a, "sinkhorn-epsilons")).anyMatch(e -> e > 0),
             "when every --sinkhorn-epsilons is 0 (nearest codes) and --balanced-kmeans is off: no Sinkhorn runs"),
+        new OptionRule("sinkhorn-order", a -> !a.has("sinkhorn-epsilons")
+            || Arrays.stream(doubles(a, "sinkhorn-epsilons")).anyMatch(e -> e > 0),
+            "when every --sinkhorn-epsilons is 0 (nearest codes): no Sinkhorn assignment runs"),
         new OptionRule("padding-row", a -> a.get("mapping") == null
             || Arrays.stream(a.get("mapping").split(",")).anyMatch(m -> m.trim().equals("none")),
             "when every --embeddings table is aligned by --mapping (mapped tables are indexed by external id)"));

@@ -287,10 +287,14 @@ class CliInputsTest {
     String e = dir.resolve("a.npy").toString();
     String[][] quant = {
         {"--temperature", "0.2"}, {"--align", "mmd"}, {"--recon", "mse", "--mmd-alphas", "1,2"},
-        {"--balanced-kmeans", "true", "--kmeans-init", "false"}, {"--sinkhorn-epsilons", "0,0", "--levels", "2", "--sinkhorn-iterations", "9"}};
+        {"--balanced-kmeans", "true", "--kmeans-init", "false"}, {"--sinkhorn-epsilons", "0,0", "--levels", "2", "--sinkhorn-iterations", "9"},
+        {"--kmeans-sizes", "reference", "--kmeans-init", "false"},
+        {"--sinkhorn-epsilons", "0,0", "--levels", "2", "--sinkhorn-order", "items_first"}};
     String[] expected = {"--temperature has no effect", "--align has no effect with a single --embeddings table",
         "--mmd-alphas has no effect", "--balanced-kmeans has no effect with --kmeans-init false",
-        "--sinkhorn-iterations has no effect when every --sinkhorn-epsilons is 0"};
+        "--sinkhorn-iterations has no effect when every --sinkhorn-epsilons is 0",
+        "--kmeans-sizes has no effect with --kmeans-init false",
+        "--sinkhorn-order has no effect when every --sinkhorn-epsilons is 0"};
     for (int i = 0; i < quant.length; i++) {
       assertOneLineError(run(concat(new String[] {"quantize", "--embeddings", e, "--out", o}, quant[i])), 2,
           expected[i]);
