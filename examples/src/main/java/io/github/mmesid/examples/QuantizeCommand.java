@@ -1,9 +1,11 @@
 package io.github.mmesid.examples;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.mmesid.core.ItemIdMapping;
 import io.github.mmesid.core.data.Npy;
 import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.engine.train.TrainingLog;
+import io.github.mmesid.core.io.Json;
 import io.github.mmesid.quant.MmRqVaeConfig;
 import io.github.mmesid.quant.MmRqVaeModel;
 import io.github.mmesid.quant.MmRqVaeTrainer;
@@ -104,19 +106,20 @@ public final class QuantizeCommand implements Command {
   public List<OptionRule> optionRules() {
     return List.of(
         new OptionRule("align", a -> tables(a) > 1, "with a single --embeddings table: alignment needs two or more modalities"),
-        new OptionRule("temperature", a -> tables(a) > 1 && "infonce".equals(a.get("align")),
+        new OptionRule("temperature", a -> tables(a) > 1 && "infonce".equals(effective(a, "align")),
             "unless --align is infonce with two or more --embeddings tables (it is the InfoNCE temperature)"),
-        new OptionRule("mmd-alphas", a -> "mmd".equals(a.get("recon")) || ("mmd".equals(a.get("align")) && tables(a) > 1),
+        new OptionRule("mmd-alphas", a -> "mmd".equals(effective(a, "recon"))
+            || ("mmd".equals(effective(a, "align")) && tables(a) > 1),
             "unless --recon mmd, or --align mmd with two or more --embeddings tables (they are MMD bandwidths)"),
-        new OptionRule("balanced-kmeans", a -> !"false".equalsIgnoreCase(a.get("kmeans-init")),
+        new OptionRule("balanced-kmeans", a -> !"false".equalsIgnoreCase(effective(a, "kmeans-init")),
             "with --kmeans-init false: there is no k-means initialisation to balance"),
-        new OptionRule("kmeans-sizes", a -> !"false".equalsIgnoreCase(a.get("kmeans-init")),
+        new OptionRule("kmeans-sizes", a -> !"false".equalsIgnoreCase(effective(a, "kmeans-init")),
             "with --kmeans-init false: there is no k-means initialisation to constrain"),
-        new OptionRule("kmeans-restarts", a -> !"false".equalsIgnoreCase(a.get("kmeans-init")),
+        new OptionRule("kmeans-restarts", a -> !"false".equalsIgnoreCase(effective(a, "kmeans-init")),
             "with --kmeans-init false: there is no k-means initialisation to restart"),
-        new OptionRule("kmeans-sample", a -> !"false".equalsIgnoreCase(a.get("kmeans-init")),
+        new OptionRule("kmeans-sample", a -> !"false".equalsIgnoreCase(effective(a, "kmeans-init")),
             "with --kmeans-init false: there is no k-means initialisation to sample for"),
-        new OptionRule("sinkhorn-iterations", a -> "true".equalsIgnoreCase(a.get("balanced-kmeans"))
+        new OptionRule("sinkhorn-iterations", a -> "true".equalsIgnoreCase(effective(a, "balanced-kmeans"))
             || !a.has("sinkhorn-epsilons") || Arrays.stream(doubles(a, "sinkhorn-epsilons")).anyMatch(e -> e > 0),
             "when every --sinkhorn-epsilons is 0 (nearest codes) and --balanced-kmeans is off: no Sinkhorn runs"),
         new OptionRule("sinkhorn-order", a -> !a.has("sinkhorn-epsilons")
@@ -125,6 +128,20 @@ public final class QuantizeCommand implements Command {
         new OptionRule("padding-row", a -> a.get("mapping") == null
             || Arrays.stream(a.get("mapping").split(",")).anyMatch(m -> m.trim().equals("none")),
             "when every --embeddings table is aligned by --mapping (mapped tables are indexed by external id)"));
+  }
+
+  /**
+   * The value a config option has in this run: the given one, else the {@code --preset}'s (whose
+   * values can differ from the defaults shown in help), lower case.
+   */
+  private static String effective(Args a, String option) {
+    if (a.has(option)) {
+      return a.get(option).toLowerCase(Locale.ROOT);
+    }
+    MmRqVaeConfig base = "reference".equals(a.get("preset")) ? MmRqVaeConfig.referencePreset()
+        : MmRqVaeConfig.builder().build();
+    JsonNode v = Json.toTree(base).get(option.replace('-', '_'));
+    return v == null || v.isNull() ? null : v.asText().toLowerCase(Locale.ROOT);
   }
 
   private static int tables(Args a) {
