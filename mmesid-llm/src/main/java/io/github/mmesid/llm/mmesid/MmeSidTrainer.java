@@ -274,6 +274,11 @@ public final class MmeSidTrainer {
       return 3 * (backbone + itemIn + fused + scores);
     }
 
+    /** The trainer (package-private: the kernel audit reads its exported graphs). */
+    Trainer trainer() {
+      return trainer;
+    }
+
     /** Closes the trainer; idempotent. */
     @Override
     public void close() {

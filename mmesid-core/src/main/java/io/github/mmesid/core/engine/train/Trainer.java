@@ -344,6 +344,26 @@ public final class Trainer implements AutoCloseable {
         config.optimizer().name());
   }
 
+  /**
+   * The exported gradient graph ({@code batch + parameters -> loss + gradients}) the trainer
+   * runs, e.g. to audit its nodes with {@link io.github.mmesid.core.engine.check.KernelAudit}.
+   *
+   * @return the exported graph
+   */
+  public ExportedGraph gradientGraph() {
+    return gradExport;
+  }
+
+  /**
+   * The exported optimizer graph ({@code parameters + gradients + state -> new parameters +
+   * state}) the trainer runs.
+   *
+   * @return the exported graph
+   */
+  public ExportedGraph optimizerGraph() {
+    return optGraph.exported();
+  }
+
   /** The optimizer run of each bank reads that bank and writes the other. */
   private void prepareOptimizerRuns() {
     Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
