@@ -46,9 +46,16 @@ import org.slf4j.LoggerFactory;
  * and their prepared runs exist per shape signature of a batch ({@link
  * BatchSource#inputShapes(int[])}), for the 64 most recently used signatures.
  *
+ * <p>Placement: on the CPU every buffer is bound in place. On an accelerator (any other {@link
+ * io.github.mmesid.core.engine.runtime.ExecutionProvider}) large frozen weights are session
+ * initializers, uploaded once, and random (dropout) inputs are generated in the gradient graph by a
+ * counter-based generator from an 8-byte key per input and micro-batch, so only parameters,
+ * gradients, optimizer state and batches cross the bus per update ({@link #transferPerStep}).
+ *
  * <p>Determinism: example order depends only on ({@code seed}, epoch), random (dropout) inputs
  * only on ({@code seed}, step, micro-batch, input), so a run resumed from a checkpoint continues
- * exactly like the uninterrupted run.
+ * exactly like the uninterrupted run. (The host-filled noise of the CPU and the in-graph noise of
+ * an accelerator are different streams of the same distribution.)
  *
  * <p>A trainer is not thread-safe; it owns native resources until {@link #close()}.
  */
@@ -71,6 +78,7 @@ public final class Trainer implements AutoCloseable {
   private final List<ValueSpec> randomInputs;
   private final Map<String, HostTensor> external = new LinkedHashMap<>();
   private final boolean frozenOnDevice;
+  private final boolean noiseOnDevice;
   private boolean transferLogged;
   // Two banks of trainable parameters and optimizer state; bank `cur` holds the current values.
   private final List<Map<String, HostTensor>> paramBanks = new ArrayList<>();
@@ -102,7 +110,9 @@ public final class Trainer implements AutoCloseable {
     final long[][] shapes; // their shapes, the signature
     final Map<String, HostTensor> inputs = new LinkedHashMap<>();
     final Set<String> inputNames = Collections.unmodifiableSet(inputs.keySet());
+    // host-filled noise by random input name, or (noise on the device) its keys and shapes
     final Map<String, HostTensor> randoms = new LinkedHashMap<>();
+    final List<HostTensor> noiseKeys = new ArrayList<>();
     final PreparedRun[] runs = new PreparedRun[2];
 
     MicroRun(int size, Map<String, long[]> given) {
@@ -121,7 +131,18 @@ public final class Trainer implements AutoCloseable {
         }
         for (ValueSpec v : randomInputs) {
           long[] shape = shapeFor(v, given, "random input");
-          randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
+          if (noiseOnDevice) {
+            HostTensor key = OrtRuntime.get().allocate(DType.INT64);
+            randoms.put(v.name() + DeviceNoise.KEY, key);
+            noiseKeys.add(key);
+            HostTensor dims = OrtRuntime.get().allocate(DType.INT64, shape.length);
+            for (int a = 0; a < shape.length; a++) {
+              dims.setLong(a, shape[a]);
+            }
+            randoms.put(v.name() + DeviceNoise.SHAPE, dims);
+          } else {
+            randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
+          }
           names[i] = v.name();
           shapes[i++] = shape.clone();
         }
@@ -277,10 +298,14 @@ public final class Trainer implements AutoCloseable {
     // On an accelerator, frozen weights become session initializers: uploaded once, never bound
     // (and so never copied) per step. On the CPU they are bound in place as run inputs.
     this.frozenOnDevice = !config.runtime().provider().isCpu();
-    this.gradExport = OnnxExporter.export(graph, outs,
+    ExportedGraph exported = OnnxExporter.export(graph, outs,
         ExportOptions.training().withExternalAsInitializers(frozenOnDevice));
-    this.batchInputs = gradExport.inputs(Tensor.Kind.INPUT);
-    this.randomInputs = gradExport.inputs(Tensor.Kind.RANDOM);
+    this.batchInputs = exported.inputs(Tensor.Kind.INPUT);
+    this.randomInputs = exported.inputs(Tensor.Kind.RANDOM);
+    // On an accelerator, random (dropout) inputs are generated in the graph from a key per input
+    // and micro-batch, instead of being filled on the host and copied per step.
+    this.noiseOnDevice = frozenOnDevice && !randomInputs.isEmpty();
+    this.gradExport = noiseOnDevice ? DeviceNoise.rewrite(exported) : exported;
     List<ParamSpec> specs = new ArrayList<>();
     for (Tensor t : this.trainable) {
       specs.add(ParamSpec.of(t));
@@ -845,8 +870,9 @@ public final class Trainer implements AutoCloseable {
    * batch of the given shapes: every bound input of the gradient run (batch, random inputs,
    * trainable and fixed parameters, frozen weights unless they are device-resident initializers)
    * and of the optimizer run (parameters, gradients, optimizer state), and every bound output
-   * (loss, gradients, new parameters and state). On the CPU provider nothing is copied (buffers
-   * are bound in place); the figure is what a GPU run with the same bindings transfers.
+   * (loss, gradients, new parameters and state). Random inputs generated on an accelerator count
+   * their key and shape only. On the CPU provider nothing is copied (buffers are bound in place);
+   * the figure is what a GPU run with the same bindings transfers.
    *
    * @param source the batch source
    * @param exampleIds the examples of one batch (one micro-batch each when micro-batching)
@@ -873,7 +899,9 @@ public final class Trainer implements AutoCloseable {
         batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
       }
       for (ValueSpec v : randomInputs) {
-        batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
+        // generated on the device: only its key and shape cross
+        batch += noiseOnDevice ? 8L * (1 + v.shape().rank())
+            : numel(shapes.get(v.name())) * v.dtype().byteSize();
       }
       toDevice += batch + params + fixed;
       toHost += lossOut.byteSize() + grad;
@@ -932,6 +960,12 @@ public final class Trainer implements AutoCloseable {
   }
 
   private void fillRandom(MicroRun mr, long step, int micro) {
+    if (noiseOnDevice) {
+      for (int k = 0; k < mr.noiseKeys.size(); k++) {
+        mr.noiseKeys.get(k).setLong(0, DeviceNoise.key(mix(config.seed(), step, micro, k)));
+      }
+      return;
+    }
     int k = 0;
     for (HostTensor t : mr.randoms.values()) {
       SplittableRandom r = new SplittableRandom(mix(config.seed(), step, micro, k++));
