@@ -880,13 +880,15 @@ public final class Trainer implements AutoCloseable {
    */
   public StepTransfer transferPerStep(BatchSource source, int[] exampleIds) {
     checkOpen();
+    if (exampleIds.length == 0) {
+      throw new IllegalArgumentException("transferPerStep needs at least one example id");
+    }
     long params = bytes(paramBanks.get(0).values());
     long grad = bytes(grads.values());
     long state = bytes(stateBanks.get(0).values());
     long fixed = bytes(fixedParams.values()) + (frozenOnDevice ? 0 : bytes(external.values()));
     int micro = Math.max(1, Math.min(config.microBatches(), exampleIds.length));
-    long toDevice = params + grad + state + 3 * 8; // optimizer run: params, grads, state, scalars
-    long toHost = params + state + 8; // new params and state, gradient norm
+    List<Long> batches = new ArrayList<>();
     for (int k = 0; k < micro; k++) {
       int from = (int) ((long) exampleIds.length * k / micro);
       int to = (int) ((long) exampleIds.length * (k + 1) / micro);
@@ -903,10 +905,15 @@ public final class Trainer implements AutoCloseable {
         batch += noiseOnDevice ? 8L * (1 + v.shape().rank())
             : numel(shapes.get(v.name())) * v.dtype().byteSize();
       }
-      toDevice += batch + params + fixed;
-      toHost += lossOut.byteSize() + grad;
+      batches.add(batch);
     }
-    return new StepTransfer(toDevice, toHost, frozenOnDevice ? bytes(external.values()) : 0);
+    if (grad != params) {
+      throw new IllegalStateException("gradient buffers (" + grad + " bytes) differ from the "
+          + "trainable parameters (" + params + " bytes)");
+    }
+    return StepTransfer.of(params, state, fixed, lossOut.byteSize(),
+        frozenOnDevice ? bytes(external.values()) : 0,
+        batches.stream().mapToLong(Long::longValue).toArray());
   }
 
   /**
@@ -916,7 +923,45 @@ public final class Trainer implements AutoCloseable {
    * @param deviceToHost bytes copied back per update
    * @param residentFrozen bytes of frozen weights uploaded once as initializers (0 on the CPU)
    */
-  public record StepTransfer(long hostToDevice, long deviceToHost, long residentFrozen) {}
+  public record StepTransfer(long hostToDevice, long deviceToHost, long residentFrozen) {
+    /**
+     * The transfer of one update from buffer sizes alone: the formula {@link
+     * Trainer#transferPerStep} evaluates on its bound buffers, usable for a model too large to
+     * build here. Per micro-batch the gradient run receives the batch, the trainable parameters
+     * and the fixed inputs and returns the loss and the gradients; once per update the optimizer
+     * run receives the parameters, the gradients, the state and three scalars (learning rate,
+     * step, gradient scale) and returns the new parameters, the new state and the gradient norm.
+     *
+     * @param trainableBytes bytes of the trainable parameters (their gradients are as large)
+     * @param stateBytes bytes of the optimizer state
+     * @param fixedBytes bytes bound per gradient run besides the batch: non-trainable parameters,
+     *     and frozen weights kept out of the model unless they are device-resident initializers
+     * @param lossBytes bytes of the loss
+     * @param residentFrozen bytes of frozen weights uploaded once (reported, not per update)
+     * @param microBatchBytes bytes of each micro-batch's batch inputs and random inputs (or, when
+     *     generated on the device, their keys and shapes)
+     * @return the transfer
+     * @throws IllegalArgumentException if a size is negative or no micro-batch is given
+     */
+    public static StepTransfer of(long trainableBytes, long stateBytes, long fixedBytes,
+        long lossBytes, long residentFrozen, long... microBatchBytes) {
+      if (trainableBytes < 0 || stateBytes < 0 || fixedBytes < 0 || lossBytes < 0
+          || residentFrozen < 0 || microBatchBytes.length == 0) {
+        throw new IllegalArgumentException("StepTransfer.of needs sizes >= 0 and at least one "
+            + "micro-batch");
+      }
+      long toDevice = 2 * trainableBytes + stateBytes + 3 * 8; // optimizer run
+      long toHost = trainableBytes + stateBytes + 8;
+      for (long batch : microBatchBytes) {
+        if (batch < 0) {
+          throw new IllegalArgumentException("micro-batch bytes must be >= 0, got " + batch);
+        }
+        toDevice += batch + trainableBytes + fixedBytes;
+        toHost += lossBytes + trainableBytes;
+      }
+      return new StepTransfer(toDevice, toHost, residentFrozen);
+    }
+  }
 
   private static long numel(long[] shape) {
     long n = 1;
