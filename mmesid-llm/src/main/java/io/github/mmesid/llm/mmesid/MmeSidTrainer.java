@@ -279,6 +279,11 @@ public final class MmeSidTrainer {
       return trainer;
     }
 
+    /** The training graph (package-private: the kernel audit reads its shapes). */
+    Graph graph() {
+      return built.loss.graph();
+    }
+
     /** Closes the trainer; idempotent. */
     @Override
     public void close() {

@@ -35,10 +35,11 @@ import java.util.function.Function;
  * the operator fixes it, e.g. {@code Shape}, {@code Cast}, comparisons). A node's opset is the
  * model's opset import of its domain; ONNX Runtime matches kernels by the operator schema's
  * since-version, which the kernel ranges are registered at, so the covering range is the same.
- * Attributes are not checked (a kernel may support only some attribute values), nor are nodes
- * inside subgraphs ({@code If}, {@code Loop}, {@code Scan} bodies). What the check cannot see,
- * ONNX Runtime's own placement (e.g. shape computations it prefers on the CPU), is reported by
- * a profiled GPU run ({@code benchmarks/gpu}).
+ * {@code Constant} nodes need no kernel (ONNX Runtime makes them initializers when it loads the
+ * model). Attributes are not checked (a kernel may support only some attribute values), nor are
+ * nodes inside subgraphs ({@code If}, {@code Loop}, {@code Scan} bodies). What the check cannot
+ * see, ONNX Runtime's own placement (e.g. shape computations it prefers on the CPU), is reported
+ * by a profiled GPU run ({@code benchmarks/gpu}).
  */
 public final class KernelAudit {
   private KernelAudit() {}
@@ -383,6 +384,10 @@ public final class KernelAudit {
 
   private static NodeCheck check(KernelTable table, String node, String domain, String op,
       int opset, List<Value> ins, List<Value> outs) {
+    if (domain.equals(KernelTable.DEFAULT_DOMAIN) && op.equals("Constant")) {
+      // ONNX Runtime turns Constant nodes into initializers when it loads the model
+      return new NodeCheck(node, domain, op, opset, ins, outs, Status.OK, "");
+    }
     List<KernelTable.Kernel> all = table.kernels(domain, op);
     List<KernelTable.Kernel> covering = table.kernels(domain, op, opset);
     if (covering.isEmpty()) {

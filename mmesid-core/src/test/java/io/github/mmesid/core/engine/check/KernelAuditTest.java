@@ -98,6 +98,21 @@ class KernelAuditTest {
   }
 
   @Test
+  void constantsNeedNoKernelAndTypeTheirConsumers() {
+    OnnxMl.TensorProto two = OnnxMl.TensorProto.newBuilder().setDataType(7).addInt64Data(2)
+        .build();
+    OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("consts")
+        .addNode(OnnxMl.NodeProto.newBuilder().setName("c").setOpType("Constant").addOutput("k")
+            .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("value")
+                .setType(OnnxMl.AttributeProto.AttributeType.TENSOR).setT(two)).build())
+        .addNode(node("sq", "Mul", List.of("k", "k"), List.of("k2")))
+        .addOutput(value("k2", 7));
+    KernelAudit.Report r = KernelAudit.audit(model(g));
+    assertEquals(List.of(), r.failures(), r.describe());
+    assertEquals("int64", r.nodes().get(1).inputs().get(0).elementType());
+  }
+
+  @Test
   void allowListNeedsAReasonAndTheExactBytes() {
     OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("allow")
         .addInput(value("c", 9, 2, 3)).addInput(value("i", 7, 2, 3))
