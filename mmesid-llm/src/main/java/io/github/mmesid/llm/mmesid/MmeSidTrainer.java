@@ -284,6 +284,11 @@ public final class MmeSidTrainer {
       return built.loss.graph();
     }
 
+    /** The examples (package-private: device checks replay a batch). */
+    MmeSidBatches data() {
+      return built.data;
+    }
+
     /** Closes the trainer; idempotent. */
     @Override
     public void close() {

@@ -389,6 +389,74 @@ public final class Trainer implements AutoCloseable {
     return optGraph.exported();
   }
 
+  /**
+   * The values the gradient run of the next update binds for a batch, by input name: the batch as
+   * the source fills it, the random inputs (or, generated on the device, their keys and shapes)
+   * of the next update's first micro-batch, the parameters' current values, and frozen weights
+   * bound as run inputs. Frozen weights that are initializers are in {@link
+   * #gradientGraph()}'s external values. With them the run can be replayed elsewhere (e.g. on a
+   * GPU by {@code benchmarks/gpu}). Copies; the trainer is unchanged apart from its prepared
+   * buffers.
+   *
+   * @param source the examples
+   * @param exampleIds the batch (one micro-batch)
+   * @return input name to value, for every input of {@link #gradientGraph()}
+   */
+  public Map<String, TensorData> gradientInputs(BatchSource source, int[] exampleIds) {
+    checkOpen();
+    if (exampleIds.length == 0) {
+      throw new IllegalArgumentException("gradientInputs needs at least one example id");
+    }
+    MicroRun mr = microRun(source, exampleIds);
+    source.fill(exampleIds, mr);
+    fillRandom(mr, stepsDone, 0);
+    List<Map<String, HostTensor>> bound = new ArrayList<>(List.of(mr.inputs, mr.randoms,
+        fixedParams, paramBanks.get(cur)));
+    if (!frozenOnDevice) {
+      bound.add(external);
+    }
+    Set<String> declared = new HashSet<>(names(gradExport.inputs()));
+    Map<String, TensorData> out = new LinkedHashMap<>();
+    for (Map<String, HostTensor> m : bound) {
+      for (Map.Entry<String, HostTensor> e : m.entrySet()) {
+        if (declared.contains(e.getKey())) {
+          out.put(e.getKey(), HostTensors.toData(e.getValue()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The values the optimizer run of the next update would bind, by input name: the current
+   * parameters, the gradients of the last gradient run (zero before the first), the optimizer
+   * state, and the scalars (learning rate, step, gradient scale of one micro-batch). Copies.
+   *
+   * @param lr the learning rate to bind
+   * @return input name to value, for every input of {@link #optimizerGraph()}
+   */
+  public Map<String, TensorData> optimizerInputs(double lr) {
+    checkOpen();
+    Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
+    Map<String, TensorData> out = new LinkedHashMap<>();
+    for (Tensor t : trainable) {
+      out.put(OptimizerGraph.paramInput(t.name()),
+          HostTensors.toData(paramBanks.get(cur).get(t.name())));
+      out.put(OptimizerGraph.gradInput(t.name()), HostTensors.toData(sumGrads.get(t.name())));
+    }
+    for (StateSpec s : optGraph.states()) {
+      out.put(s.name(), HostTensors.toData(stateBanks.get(cur).get(s.name())));
+    }
+    out.put(OptimizerGraph.LR, TensorData.ofDoubles(new long[0], lr));
+    out.put(OptimizerGraph.GRAD_SCALE, TensorData.ofDoubles(new long[0], 1.0));
+    if (optGraph.hasStepInput()) {
+      out.put(OptimizerGraph.STEP, TensorData.ofDoubles(new long[0], stepsDone + 1));
+    }
+    Set<String> declared = new HashSet<>(names(optGraph.exported().inputs()));
+    out.keySet().retainAll(declared);
+    return out;
+  }
+
   /** The optimizer run of each bank reads that bank and writes the other. */
   private void prepareOptimizerRuns() {
     Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
