@@ -257,7 +257,7 @@ public final class MmRqVaeTrainer {
   record Encoded(int[][] codes, float[][] latents) {}
 
   /** Adds the shapes of the dropout noise inputs ({@code [batch, hidden]}) to the data's. */
-  private static final class NoiseShapes implements BatchSource {
+  static final class NoiseShapes implements BatchSource {
     private final BatchSource data;
     private final RqVaeNetwork net;
 

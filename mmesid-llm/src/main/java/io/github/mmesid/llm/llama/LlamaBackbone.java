@@ -530,6 +530,36 @@ public final class LlamaBackbone {
   }
 
   /**
+   * The shapes {@link #randomInputShapes} gives after one training {@link #forward} of {@code
+   * [batch, seqLen]} tokens, from the configurations alone (no weights): one {@code [batch,
+   * seqLen, in]} noise input per layer and adapted module, none without dropout. For sizing a
+   * model too large to build, e.g. its per-step transfer.
+   *
+   * @param config the architecture
+   * @param lora the LoRA configuration
+   * @param batch B
+   * @param seqLen T
+   * @return name to shape, in the order the forward pass declares them
+   */
+  public static Map<String, long[]> loraNoiseShapes(LlamaConfig config, LoraConfig lora,
+      long batch, long seqLen) {
+    Map<String, long[]> m = new LinkedHashMap<>();
+    if (lora.dropout() == 0) {
+      return m;
+    }
+    Map<String, long[]> weights = LlamaTensorNames.backboneShapes(config);
+    for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
+      for (Module mod : Module.values()) {
+        if (lora.targets(mod)) {
+          long in = weights.get(LlamaTensorNames.linear(layer, mod))[1];
+          m.put("lora_dropout." + layer + "." + mod.path(), new long[] {batch, seqLen, in});
+        }
+      }
+    }
+    return m;
+  }
+
+  /**
    * Shapes of the LoRA dropout noise inputs that a training batch source must provide (each
    * {@code [B, T, in]}, or the static {@code [1, P, in]} of a shared prefix), for the sequences
    * built so far by {@link #forward} and {@link #prefix}.

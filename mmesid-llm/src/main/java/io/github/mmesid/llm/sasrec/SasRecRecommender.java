@@ -61,11 +61,17 @@ public final class SasRecRecommender implements SequentialRecommender {
     this.config = config;
     this.numItems = numItems;
     this.parameters = parameters;
+    Tensor scores = scoringGraph(config, parameters);
+    this.predictor = Predictor.create(scores.graph(), Map.of(SasRecNet.SCORES, scores), parameters,
+        options);
+  }
+
+  /** The scoring graph's output (package-private: the kernel audit exports it). */
+  static Tensor scoringGraph(SasRecConfig config, ParameterSnapshot parameters) {
     Graph g = new Graph("sasrec_scores", parameters.get(SasRecNet.ITEM_EMB).dtype());
     Map<String, Tensor> p = SasRecNet.declare(g, parameters.values());
     Tensor items = g.input(SasRecNet.ITEMS, DType.INT64, Shape.mixed(SasRecNet.B, SasRecNet.T));
-    Tensor scores = SasRecNet.scores(items, p, config);
-    this.predictor = Predictor.create(g, Map.of(SasRecNet.SCORES, scores), parameters, options);
+    return SasRecNet.scores(items, p, config);
   }
 
   /**

@@ -36,17 +36,17 @@ final class RunSettings {
   static Map<String, String> of(TrainerConfig config, List<Tensor> trainable, BatchSource source,
       int examples) {
     Map<String, String> own = new TreeMap<>();
-    own.put("seed", Long.toString(config.seed()));
+    own.put("trainer.seed", Long.toString(config.seed()));
     describeOptimizer(config.optimizer(), trainable, own);
-    own.put("schedule", String.valueOf(config.schedule()));
-    own.put("batch_size", Integer.toString(config.batchSize()));
-    own.put("micro_batches", Integer.toString(config.microBatches()));
-    own.put("epochs", Integer.toString(config.epochs()));
-    own.put("shuffle", Boolean.toString(config.shuffle()));
-    own.put("drop_last", Boolean.toString(config.dropLast()));
-    own.put("validate_every", Long.toString(config.validateEvery()));
-    own.put("higher_is_better", Boolean.toString(config.higherIsBetter()));
-    own.put("patience", Integer.toString(config.patience()));
+    own.put("trainer.schedule", String.valueOf(config.schedule()));
+    own.put("trainer.batch_size", Integer.toString(config.batchSize()));
+    own.put("trainer.micro_batches", Integer.toString(config.microBatches()));
+    own.put("trainer.epochs", Integer.toString(config.epochs()));
+    own.put("trainer.shuffle", Boolean.toString(config.shuffle()));
+    own.put("trainer.drop_last", Boolean.toString(config.dropLast()));
+    own.put("trainer.validate_every", Long.toString(config.validateEvery()));
+    own.put("trainer.higher_is_better", Boolean.toString(config.higherIsBetter()));
+    own.put("trainer.patience", Integer.toString(config.patience()));
     own.put("data.examples", Integer.toString(examples));
     if (config.dataFingerprint() != null) {
       own.put("data.fingerprint", config.dataFingerprint());
@@ -116,7 +116,9 @@ final class RunSettings {
       if (a != null && a.equals(b)) {
         continue;
       }
-      if (k.equals("epochs") && a != null && b != null && moreEpochs(a, b)) {
+      // the trainer's epoch limit and a model config's epochs field both count epochs
+      if ((k.equals("trainer.epochs") || k.equals("epochs")) && a != null && b != null
+          && moreEpochs(a, b)) {
         if (allowEpochExtension) {
           LOG.info("Extending the run of {} from {} to {} epochs", ck.directory(), a, b);
           continue;

@@ -46,9 +46,16 @@ import org.slf4j.LoggerFactory;
  * and their prepared runs exist per shape signature of a batch ({@link
  * BatchSource#inputShapes(int[])}), for the 64 most recently used signatures.
  *
+ * <p>Placement: on the CPU every buffer is bound in place. On an accelerator (any other {@link
+ * io.github.mmesid.core.engine.runtime.ExecutionProvider}) large frozen weights are session
+ * initializers, uploaded once, and random (dropout) inputs are generated in the gradient graph by a
+ * counter-based generator from an 8-byte key per input and micro-batch, so only parameters,
+ * gradients, optimizer state and batches cross the bus per update ({@link #transferPerStep}).
+ *
  * <p>Determinism: example order depends only on ({@code seed}, epoch), random (dropout) inputs
  * only on ({@code seed}, step, micro-batch, input), so a run resumed from a checkpoint continues
- * exactly like the uninterrupted run.
+ * exactly like the uninterrupted run. (The host-filled noise of the CPU and the in-graph noise of
+ * an accelerator are different streams of the same distribution.)
  *
  * <p>A trainer is not thread-safe; it owns native resources until {@link #close()}.
  */
@@ -71,6 +78,7 @@ public final class Trainer implements AutoCloseable {
   private final List<ValueSpec> randomInputs;
   private final Map<String, HostTensor> external = new LinkedHashMap<>();
   private final boolean frozenOnDevice;
+  private final boolean noiseOnDevice;
   private boolean transferLogged;
   // Two banks of trainable parameters and optimizer state; bank `cur` holds the current values.
   private final List<Map<String, HostTensor>> paramBanks = new ArrayList<>();
@@ -102,7 +110,9 @@ public final class Trainer implements AutoCloseable {
     final long[][] shapes; // their shapes, the signature
     final Map<String, HostTensor> inputs = new LinkedHashMap<>();
     final Set<String> inputNames = Collections.unmodifiableSet(inputs.keySet());
+    // host-filled noise by random input name, or (noise on the device) its keys and shapes
     final Map<String, HostTensor> randoms = new LinkedHashMap<>();
+    final List<HostTensor> noiseKeys = new ArrayList<>();
     final PreparedRun[] runs = new PreparedRun[2];
 
     MicroRun(int size, Map<String, long[]> given) {
@@ -121,7 +131,18 @@ public final class Trainer implements AutoCloseable {
         }
         for (ValueSpec v : randomInputs) {
           long[] shape = shapeFor(v, given, "random input");
-          randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
+          if (noiseOnDevice) {
+            HostTensor key = OrtRuntime.get().allocate(DType.INT64);
+            randoms.put(v.name() + DeviceNoise.KEY, key);
+            noiseKeys.add(key);
+            HostTensor dims = OrtRuntime.get().allocate(DType.INT64, shape.length);
+            for (int a = 0; a < shape.length; a++) {
+              dims.setLong(a, shape[a]);
+            }
+            randoms.put(v.name() + DeviceNoise.SHAPE, dims);
+          } else {
+            randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
+          }
           names[i] = v.name();
           shapes[i++] = shape.clone();
         }
@@ -277,10 +298,14 @@ public final class Trainer implements AutoCloseable {
     // On an accelerator, frozen weights become session initializers: uploaded once, never bound
     // (and so never copied) per step. On the CPU they are bound in place as run inputs.
     this.frozenOnDevice = !config.runtime().provider().isCpu();
-    this.gradExport = OnnxExporter.export(graph, outs,
+    ExportedGraph exported = OnnxExporter.export(graph, outs,
         ExportOptions.training().withExternalAsInitializers(frozenOnDevice));
-    this.batchInputs = gradExport.inputs(Tensor.Kind.INPUT);
-    this.randomInputs = gradExport.inputs(Tensor.Kind.RANDOM);
+    this.batchInputs = exported.inputs(Tensor.Kind.INPUT);
+    this.randomInputs = exported.inputs(Tensor.Kind.RANDOM);
+    // On an accelerator, random (dropout) inputs are generated in the graph from a key per input
+    // and micro-batch, instead of being filled on the host and copied per step.
+    this.noiseOnDevice = frozenOnDevice && !randomInputs.isEmpty();
+    this.gradExport = noiseOnDevice ? DeviceNoise.rewrite(exported) : exported;
     List<ParamSpec> specs = new ArrayList<>();
     for (Tensor t : this.trainable) {
       specs.add(ParamSpec.of(t));
@@ -342,6 +367,94 @@ public final class Trainer implements AutoCloseable {
         + "{} batch inputs, optimizer {}", graph.name(), this.trainable.size(),
         countValues(this.trainable), fixedParams.size(), batchInputs.size(),
         config.optimizer().name());
+  }
+
+  /**
+   * The exported gradient graph ({@code batch + parameters -> loss + gradients}) the trainer
+   * runs, e.g. to audit its nodes with {@link io.github.mmesid.core.engine.check.KernelAudit}.
+   *
+   * @return the exported graph
+   */
+  public ExportedGraph gradientGraph() {
+    return gradExport;
+  }
+
+  /**
+   * The exported optimizer graph ({@code parameters + gradients + state -> new parameters +
+   * state}) the trainer runs.
+   *
+   * @return the exported graph
+   */
+  public ExportedGraph optimizerGraph() {
+    return optGraph.exported();
+  }
+
+  /**
+   * The values the gradient run of the next update binds for a batch, by input name: the batch as
+   * the source fills it, the random inputs (or, generated on the device, their keys and shapes)
+   * of the next update's first micro-batch, the parameters' current values, and frozen weights
+   * bound as run inputs. Frozen weights that are initializers are in {@link
+   * #gradientGraph()}'s external values. With them the run can be replayed elsewhere (e.g. on a
+   * GPU by {@code benchmarks/gpu}). Copies; the trainer is unchanged apart from its prepared
+   * buffers.
+   *
+   * @param source the examples
+   * @param exampleIds the batch (one micro-batch)
+   * @return input name to value, for every input of {@link #gradientGraph()}
+   */
+  public Map<String, TensorData> gradientInputs(BatchSource source, int[] exampleIds) {
+    checkOpen();
+    if (exampleIds.length == 0) {
+      throw new IllegalArgumentException("gradientInputs needs at least one example id");
+    }
+    MicroRun mr = microRun(source, exampleIds);
+    source.fill(exampleIds, mr);
+    fillRandom(mr, stepsDone, 0);
+    List<Map<String, HostTensor>> bound = new ArrayList<>(List.of(mr.inputs, mr.randoms,
+        fixedParams, paramBanks.get(cur)));
+    if (!frozenOnDevice) {
+      bound.add(external);
+    }
+    Set<String> declared = new HashSet<>(names(gradExport.inputs()));
+    Map<String, TensorData> out = new LinkedHashMap<>();
+    for (Map<String, HostTensor> m : bound) {
+      for (Map.Entry<String, HostTensor> e : m.entrySet()) {
+        if (declared.contains(e.getKey())) {
+          out.put(e.getKey(), HostTensors.toData(e.getValue()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The values the optimizer run of the next update would bind, by input name: the current
+   * parameters, the gradients of the last gradient run (zero before the first), the optimizer
+   * state, and the scalars (learning rate, step, gradient scale of one micro-batch). Copies.
+   *
+   * @param lr the learning rate to bind
+   * @return input name to value, for every input of {@link #optimizerGraph()}
+   */
+  public Map<String, TensorData> optimizerInputs(double lr) {
+    checkOpen();
+    Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
+    Map<String, TensorData> out = new LinkedHashMap<>();
+    for (Tensor t : trainable) {
+      out.put(OptimizerGraph.paramInput(t.name()),
+          HostTensors.toData(paramBanks.get(cur).get(t.name())));
+      out.put(OptimizerGraph.gradInput(t.name()), HostTensors.toData(sumGrads.get(t.name())));
+    }
+    for (StateSpec s : optGraph.states()) {
+      out.put(s.name(), HostTensors.toData(stateBanks.get(cur).get(s.name())));
+    }
+    out.put(OptimizerGraph.LR, TensorData.ofDoubles(new long[0], lr));
+    out.put(OptimizerGraph.GRAD_SCALE, TensorData.ofDoubles(new long[0], 1.0));
+    if (optGraph.hasStepInput()) {
+      out.put(OptimizerGraph.STEP, TensorData.ofDoubles(new long[0], stepsDone + 1));
+    }
+    Set<String> declared = new HashSet<>(names(optGraph.exported().inputs()));
+    out.keySet().retainAll(declared);
+    return out;
   }
 
   /** The optimizer run of each bank reads that bank and writes the other. */
@@ -825,8 +938,9 @@ public final class Trainer implements AutoCloseable {
    * batch of the given shapes: every bound input of the gradient run (batch, random inputs,
    * trainable and fixed parameters, frozen weights unless they are device-resident initializers)
    * and of the optimizer run (parameters, gradients, optimizer state), and every bound output
-   * (loss, gradients, new parameters and state). On the CPU provider nothing is copied (buffers
-   * are bound in place); the figure is what a GPU run with the same bindings transfers.
+   * (loss, gradients, new parameters and state). Random inputs generated on an accelerator count
+   * their key and shape only. On the CPU provider nothing is copied (buffers are bound in place);
+   * the figure is what a GPU run with the same bindings transfers.
    *
    * @param source the batch source
    * @param exampleIds the examples of one batch (one micro-batch each when micro-batching)
@@ -834,13 +948,15 @@ public final class Trainer implements AutoCloseable {
    */
   public StepTransfer transferPerStep(BatchSource source, int[] exampleIds) {
     checkOpen();
+    if (exampleIds.length == 0) {
+      throw new IllegalArgumentException("transferPerStep needs at least one example id");
+    }
     long params = bytes(paramBanks.get(0).values());
     long grad = bytes(grads.values());
     long state = bytes(stateBanks.get(0).values());
     long fixed = bytes(fixedParams.values()) + (frozenOnDevice ? 0 : bytes(external.values()));
     int micro = Math.max(1, Math.min(config.microBatches(), exampleIds.length));
-    long toDevice = params + grad + state + 3 * 8; // optimizer run: params, grads, state, scalars
-    long toHost = params + state + 8; // new params and state, gradient norm
+    List<Long> batches = new ArrayList<>();
     for (int k = 0; k < micro; k++) {
       int from = (int) ((long) exampleIds.length * k / micro);
       int to = (int) ((long) exampleIds.length * (k + 1) / micro);
@@ -853,12 +969,19 @@ public final class Trainer implements AutoCloseable {
         batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
       }
       for (ValueSpec v : randomInputs) {
-        batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
+        // generated on the device: only its key and shape cross
+        batch += noiseOnDevice ? 8L * (1 + v.shape().rank())
+            : numel(shapes.get(v.name())) * v.dtype().byteSize();
       }
-      toDevice += batch + params + fixed;
-      toHost += lossOut.byteSize() + grad;
+      batches.add(batch);
     }
-    return new StepTransfer(toDevice, toHost, frozenOnDevice ? bytes(external.values()) : 0);
+    if (grad != params) {
+      throw new IllegalStateException("gradient buffers (" + grad + " bytes) differ from the "
+          + "trainable parameters (" + params + " bytes)");
+    }
+    return StepTransfer.of(params, state, fixed, lossOut.byteSize(),
+        frozenOnDevice ? bytes(external.values()) : 0,
+        batches.stream().mapToLong(Long::longValue).toArray());
   }
 
   /**
@@ -868,7 +991,45 @@ public final class Trainer implements AutoCloseable {
    * @param deviceToHost bytes copied back per update
    * @param residentFrozen bytes of frozen weights uploaded once as initializers (0 on the CPU)
    */
-  public record StepTransfer(long hostToDevice, long deviceToHost, long residentFrozen) {}
+  public record StepTransfer(long hostToDevice, long deviceToHost, long residentFrozen) {
+    /**
+     * The transfer of one update from buffer sizes alone: the formula {@link
+     * Trainer#transferPerStep} evaluates on its bound buffers, usable for a model too large to
+     * build here. Per micro-batch the gradient run receives the batch, the trainable parameters
+     * and the fixed inputs and returns the loss and the gradients; once per update the optimizer
+     * run receives the parameters, the gradients, the state and three scalars (learning rate,
+     * step, gradient scale) and returns the new parameters, the new state and the gradient norm.
+     *
+     * @param trainableBytes bytes of the trainable parameters (their gradients are as large)
+     * @param stateBytes bytes of the optimizer state
+     * @param fixedBytes bytes bound per gradient run besides the batch: non-trainable parameters,
+     *     and frozen weights kept out of the model unless they are device-resident initializers
+     * @param lossBytes bytes of the loss
+     * @param residentFrozen bytes of frozen weights uploaded once (reported, not per update)
+     * @param microBatchBytes bytes of each micro-batch's batch inputs and random inputs (or, when
+     *     generated on the device, their keys and shapes)
+     * @return the transfer
+     * @throws IllegalArgumentException if a size is negative or no micro-batch is given
+     */
+    public static StepTransfer of(long trainableBytes, long stateBytes, long fixedBytes,
+        long lossBytes, long residentFrozen, long... microBatchBytes) {
+      if (trainableBytes < 0 || stateBytes < 0 || fixedBytes < 0 || lossBytes < 0
+          || residentFrozen < 0 || microBatchBytes.length == 0) {
+        throw new IllegalArgumentException("StepTransfer.of needs sizes >= 0 and at least one "
+            + "micro-batch");
+      }
+      long toDevice = 2 * trainableBytes + stateBytes + 3 * 8; // optimizer run
+      long toHost = trainableBytes + stateBytes + 8;
+      for (long batch : microBatchBytes) {
+        if (batch < 0) {
+          throw new IllegalArgumentException("micro-batch bytes must be >= 0, got " + batch);
+        }
+        toDevice += batch + trainableBytes + fixedBytes;
+        toHost += lossBytes + trainableBytes;
+      }
+      return new StepTransfer(toDevice, toHost, residentFrozen);
+    }
+  }
 
   private static long numel(long[] shape) {
     long n = 1;
@@ -912,6 +1073,12 @@ public final class Trainer implements AutoCloseable {
   }
 
   private void fillRandom(MicroRun mr, long step, int micro) {
+    if (noiseOnDevice) {
+      for (int k = 0; k < mr.noiseKeys.size(); k++) {
+        mr.noiseKeys.get(k).setLong(0, DeviceNoise.key(mix(config.seed(), step, micro, k)));
+      }
+      return;
+    }
     int k = 0;
     for (HostTensor t : mr.randoms.values()) {
       SplittableRandom r = new SplittableRandom(mix(config.seed(), step, micro, k++));
