@@ -1,9 +1,6 @@
 package io.github.mmesid.llm.sasrec;
 
 import io.github.mmesid.core.data.LeaveOneOutSplit;
-import io.github.mmesid.core.engine.graph.Dim;
-import io.github.mmesid.core.engine.graph.Graph;
-import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.train.Batch;
 import io.github.mmesid.core.engine.train.BatchSource;
 import java.nio.LongBuffer;
@@ -31,11 +28,10 @@ final class SasRecBatches implements BatchSource {
   private final int maxLen;
   private final double meanTargets;
   private final double stdTargets;
-  private final List<Tensor> randoms;
   private final Map<Integer, Integer> capacities = new HashMap<>();
   private long dropped;
 
-  SasRecBatches(LeaveOneOutSplit split, int maxLen, Graph trainingGraph) {
+  SasRecBatches(LeaveOneOutSplit split, int maxLen) {
     this.maxLen = maxLen;
     List<int[]> w = new ArrayList<>();
     double sum = 0;
@@ -59,7 +55,6 @@ final class SasRecBatches implements BatchSource {
     this.windows = w.toArray(new int[0][]);
     this.meanTargets = sum / windows.length;
     this.stdTargets = Math.sqrt(Math.max(0, sumSq / windows.length - meanTargets * meanTargets));
-    this.randoms = trainingGraph.sources(Tensor.Kind.RANDOM);
   }
 
   @Override
@@ -106,25 +101,6 @@ final class SasRecBatches implements BatchSource {
     m.put(SasRecNet.ITEMS, new long[] {batchSize, maxLen});
     m.put(SasRecNet.POSITIONS, new long[] {v});
     m.put(SasRecNet.TARGETS, new long[] {v});
-    for (Tensor r : randoms) {
-      long[] s = new long[r.rank()];
-      for (int i = 0; i < s.length; i++) {
-        Dim d = r.shape().dim(i);
-        if (d.isKnown()) {
-          s[i] = d.value();
-        } else if (SasRecNet.B.equals(d.symbol())) {
-          s[i] = batchSize;
-        } else if (SasRecNet.T.equals(d.symbol())) {
-          s[i] = maxLen;
-        } else if (SasRecNet.V.equals(d.symbol())) {
-          s[i] = v;
-        } else {
-          throw new IllegalStateException("random input " + r.name() + " has dimension " + d
-              + " that is not B, T or V");
-        }
-      }
-      m.put(r.name(), s);
-    }
     return m;
   }
 

@@ -67,7 +67,7 @@ public final class SasRecTrainer {
     RuntimeOptions rt = run.runtime();
     Map<String, TensorData> init = SasRecNet.initialValues(config, n, DType.FLOAT32);
     Tensor loss = SasRecNet.trainingLoss(config, n, init);
-    SasRecBatches data = new SasRecBatches(split, config.maxLen(), loss.graph());
+    SasRecBatches data = new SasRecBatches(split, config.maxLen());
     LeaveOneOutSplit valid = validationSplit(split, config.validationUsers(), config.seed());
     Evaluator evaluator = Evaluator.builder().split(Split.VALID).ks(10).threads(1)
         .batchSize(SasRecRecommender.SCORING_BATCH).build();

@@ -266,15 +266,15 @@ public final class NnOps {
   // ------------------------------------------------------------------ dropout
 
   /**
-   * Inverted dropout with externally supplied noise: keeps an element where {@code random >=
-   * ratio} and scales the kept ones by {@code 1 / (1 - ratio)}; the gradient is masked and scaled
-   * the same way. {@code ratio == 0} returns {@code x} itself (no nodes), which is how inference
-   * graphs are built.
+   * Inverted dropout with caller-supplied noise: keeps an element where {@code random >= ratio}
+   * and scales the kept ones by {@code 1 / (1 - ratio)}; the gradient is masked and scaled the
+   * same way. {@code ratio == 0} returns {@code x} itself (no nodes). Models use {@link
+   * #dropout(Tensor, double, String)}, which makes its noise in the graph; this form is for noise
+   * the caller controls (tests, references).
    *
    * @param x floating-point input
    * @param ratio drop probability in {@code [0, 1)}
-   * @param random uniform {@code [0, 1)} noise of x's dtype whose shape broadcasts to x's shape:
-   *     normally a {@link Graph#random} source that the runtime refills each step
+   * @param random uniform {@code [0, 1)} noise of x's dtype whose shape broadcasts to x's shape
    * @return the dropped-out tensor, of x's shape
    */
   public static Tensor dropout(Tensor x, double ratio, Tensor random) {
@@ -305,29 +305,28 @@ public final class NnOps {
   }
 
   /**
-   * Inverted dropout that declares its own noise: a {@link Graph#random} source named {@code
-   * name} with x's dtype and shape (named symbolic dimensions allowed, so the runtime can size
-   * it from the other inputs). {@code ratio == 0} returns {@code x} and declares nothing.
+   * Inverted dropout with its mask made in the graph ({@link RandomOps#keepMask}, stream {@code
+   * name}, a function of the graph's {@linkplain Graph#noiseKey() noise key}): drops each element
+   * with probability {@code p = }{@link RandomOps#maskRatio}{@code (ratio)} (ratio rounded to a
+   * multiple of {@code 2^-16}) and scales the kept ones by {@code 1 / (1 - p)}, so the
+   * expectation is exactly {@code x}; the gradient is masked and scaled the same way. {@code
+   * ratio == 0} (or a ratio that rounds to 0) returns {@code x} and declares nothing, which is
+   * how inference graphs are built.
    *
-   * @param x floating-point input whose dimensions are all known or named symbols
+   * @param x floating-point input (any shape, symbolic dimensions allowed)
    * @param ratio drop probability in {@code [0, 1)}
-   * @param name unique name of the random source
+   * @param name the random stream's name, unique within the graph
    * @return the dropped-out tensor
    */
   public static Tensor dropout(Tensor x, double ratio, String name) {
     MathOps.requireFloat("Dropout", x);
     checkRatio(x, ratio);
-    if (ratio == 0) {
+    double p = RandomOps.maskRatio(ratio);
+    if (p == 0) {
       return x;
     }
-    for (Dim d : x.shape().dims()) {
-      if (!d.isKnown() && d.symbol().startsWith("?")) {
-        throw new IllegalArgumentException("Dropout of " + x + ": cannot declare random input '"
-            + name + "' because dimension " + d + " is anonymous (the runtime could not size "
-            + "it); give the dimensions names, or pass the noise tensor yourself");
-      }
-    }
-    return dropout(x, ratio, x.graph().random(name, x.dtype(), x.shape()));
+    Tensor keep = RandomOps.keepMask(x, ratio, name);
+    return ArrayOps.where(keep, x.mul(1 / (1 - p)), x.graph().scalarLike(0, x));
   }
 
   private static void checkRatio(Tensor x, double ratio) {

@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * and their prepared runs exist per shape signature of a batch ({@link
  * BatchSource#inputShapes(int[])}), for the 64 most recently used signatures.
  *
- * <p>Determinism: example order depends only on ({@code seed}, epoch), random (dropout) inputs
- * only on ({@code seed}, step, micro-batch, input), so a run resumed from a checkpoint continues
+ * <p>Determinism: example order depends only on ({@code seed}, epoch), and the graph's {@linkplain
+ * Graph#noiseKey() noise key} (from which dropout masks and other in-graph random numbers are
+ * made) only on ({@code seed}, step, micro-batch), so a run resumed from a checkpoint continues
  * exactly like the uninterrupted run.
  *
  * <p>A trainer is not thread-safe; it owns native resources until {@link #close()}.
@@ -68,7 +69,8 @@ public final class Trainer implements AutoCloseable {
   private final CompiledGraph gradCompiled;
   private final CompiledGraph optCompiled;
   private final List<ValueSpec> batchInputs;
-  private final List<ValueSpec> randomInputs;
+  /** The noise key fed to every gradient run, or null when the graph makes no random numbers. */
+  private final HostTensor noiseKeyIn;
   private final Map<String, HostTensor> external = new LinkedHashMap<>();
   private final boolean frozenOnDevice;
   private boolean transferLogged;
@@ -98,16 +100,15 @@ public final class Trainer implements AutoCloseable {
   /** Buffers and prepared gradient runs (one per bank) for one batch shape signature. */
   private final class MicroRun implements Batch {
     final int size;
-    final String[] names; // batch inputs, then random inputs
+    final String[] names; // batch inputs
     final long[][] shapes; // their shapes, the signature
     final Map<String, HostTensor> inputs = new LinkedHashMap<>();
     final Set<String> inputNames = Collections.unmodifiableSet(inputs.keySet());
-    final Map<String, HostTensor> randoms = new LinkedHashMap<>();
     final PreparedRun[] runs = new PreparedRun[2];
 
     MicroRun(int size, Map<String, long[]> given) {
       this.size = size;
-      int k = batchInputs.size() + randomInputs.size();
+      int k = batchInputs.size();
       this.names = new String[k];
       this.shapes = new long[k][];
       int i = 0;
@@ -119,15 +120,12 @@ public final class Trainer implements AutoCloseable {
           names[i] = v.name();
           shapes[i++] = shape.clone();
         }
-        for (ValueSpec v : randomInputs) {
-          long[] shape = shapeFor(v, given, "random input");
-          randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
-          names[i] = v.name();
-          shapes[i++] = shape.clone();
-        }
         for (int bank = 0; bank < 2; bank++) {
           PreparedRun.Builder b = gradCompiled.prepare();
-          b.bindInputs(inputs).bindInputs(randoms).bindInputs(fixedParams);
+          b.bindInputs(inputs).bindInputs(fixedParams);
+          if (noiseKeyIn != null) {
+            b.bindInput(Graph.NOISE_KEY, noiseKeyIn);
+          }
           if (!frozenOnDevice) {
             b.bindInputs(external);
           }
@@ -152,7 +150,7 @@ public final class Trainer implements AutoCloseable {
         throw new IllegalArgumentException("BatchSource.inputShapes gives no shape for " + what
             + " '" + v.name() + "' " + v.shape() + " (a batch of " + size
             + " examples); it gives " + given.keySet() + ", the graph needs "
-            + Trainer.names(batchInputs) + " and random inputs " + Trainer.names(randomInputs));
+            + Trainer.names(batchInputs));
       }
       checkShape(v, shape);
       return shape;
@@ -198,7 +196,6 @@ public final class Trainer implements AutoCloseable {
         }
       }
       inputs.values().forEach(HostTensor::close);
-      randoms.values().forEach(HostTensor::close);
     }
   }
 
@@ -280,7 +277,6 @@ public final class Trainer implements AutoCloseable {
     this.gradExport = OnnxExporter.export(graph, outs,
         ExportOptions.training().withExternalAsInitializers(frozenOnDevice));
     this.batchInputs = gradExport.inputs(Tensor.Kind.INPUT);
-    this.randomInputs = gradExport.inputs(Tensor.Kind.RANDOM);
     List<ParamSpec> specs = new ArrayList<>();
     for (Tensor t : this.trainable) {
       specs.add(ParamSpec.of(t));
@@ -321,6 +317,8 @@ public final class Trainer implements AutoCloseable {
           gradAccum.put(t.name(), OrtRuntime.get().allocate(t.dtype(), t.shape().toArray()));
         }
       }
+      noiseKeyIn = gradExport.inputs(Tensor.Kind.NOISE_KEY).isEmpty() ? null
+          : OrtRuntime.get().allocate(DType.INT64);
       lossOut = OrtRuntime.get().allocate(loss.dtype(), loss.shape().toArray());
       lrIn = OrtRuntime.get().allocate(DType.FLOAT64);
       stepIn = OrtRuntime.get().allocate(DType.FLOAT64);
@@ -795,7 +793,9 @@ public final class Trainer implements AutoCloseable {
       int[] mids = mFrom == 0 && mTo == ids.length ? ids : Arrays.copyOfRange(ids, mFrom, mTo);
       MicroRun mr = microRun(source, mids);
       source.fill(mids, mr);
-      fillRandom(mr, step, k);
+      if (noiseKeyIn != null) {
+        noiseKeyIn.setLong(0, noiseKey(config.seed(), step, k));
+      }
       mr.runs[cur].run();
       lossSum += lossOut.getAsDouble(0);
       microsRun++;
@@ -822,7 +822,7 @@ public final class Trainer implements AutoCloseable {
    */
   /**
    * The bytes one update moves between host buffers and the execution provider's memory for a
-   * batch of the given shapes: every bound input of the gradient run (batch, random inputs,
+   * batch of the given shapes: every bound input of the gradient run (batch, noise key,
    * trainable and fixed parameters, frozen weights unless they are device-resident initializers)
    * and of the optimizer run (parameters, gradients, optimizer state), and every bound output
    * (loss, gradients, new parameters and state). On the CPU provider nothing is copied (buffers
@@ -852,8 +852,8 @@ public final class Trainer implements AutoCloseable {
       for (ValueSpec v : batchInputs) {
         batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
       }
-      for (ValueSpec v : randomInputs) {
-        batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
+      if (noiseKeyIn != null) {
+        batch += noiseKeyIn.byteSize();
       }
       toDevice += batch + params + fixed;
       toHost += lossOut.byteSize() + grad;
@@ -911,21 +911,19 @@ public final class Trainer implements AutoCloseable {
     return microRuns.size();
   }
 
-  private void fillRandom(MicroRun mr, long step, int micro) {
-    int k = 0;
-    for (HostTensor t : mr.randoms.values()) {
-      SplittableRandom r = new SplittableRandom(mix(config.seed(), step, micro, k++));
-      int size = t.size();
-      if (t.dtype() == DType.FLOAT64) {
-        for (int i = 0; i < size; i++) {
-          t.setDouble(i, r.nextDouble());
-        }
-      } else {
-        for (int i = 0; i < size; i++) {
-          t.setFloat(i, (float) r.nextDouble());
-        }
-      }
-    }
+  /**
+   * The {@linkplain Graph#noiseKey() noise key} the trainer feeds to one micro-batch run: a
+   * function of (seed, update, micro-batch) only, so in-graph random numbers (dropout masks) are
+   * reproducible and a resumed run makes the same ones. With {@link
+   * io.github.mmesid.core.engine.graph.RandomOps#streamSeed} it gives the exact masks of a run.
+   *
+   * @param seed the trainer's seed
+   * @param step the number of updates done before this one (0 for the first update)
+   * @param micro the micro-batch index within the update
+   * @return the key
+   */
+  public static long noiseKey(long seed, long step, int micro) {
+    return mix(seed, step, micro, 0);
   }
 
   private void accumulate(boolean first) {
@@ -1070,7 +1068,8 @@ public final class Trainer implements AutoCloseable {
     all.addAll(fixedParams.values());
     all.addAll(grads.values());
     all.addAll(gradAccum.values());
-    for (HostTensor h : new HostTensor[] {lossOut, lrIn, stepIn, gradScaleIn, gradNormOut}) {
+    for (HostTensor h : new HostTensor[] {lossOut, lrIn, stepIn, gradScaleIn, gradNormOut,
+        noiseKeyIn}) {
       if (h != null) {
         all.add(h);
       }
