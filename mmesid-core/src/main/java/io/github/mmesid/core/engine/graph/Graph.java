@@ -142,6 +142,9 @@ public final class Graph {
     Tensor k = byName.get(NOISE_KEY);
     if (k == null) {
       k = registerSource(NOISE_KEY, DType.INT64, Shape.SCALAR, Tensor.Kind.NOISE_KEY, null);
+    } else if (k.kind() != Tensor.Kind.NOISE_KEY) {
+      throw new IllegalArgumentException("The name '" + NOISE_KEY + "' is reserved for the noise "
+          + "key of in-graph random numbers, but graph " + name + " already has " + k);
     }
     return k;
   }

@@ -38,7 +38,8 @@ import java.util.Map;
  * OperatorKernels.md}), which would run on the CPU there.
  *
  * <p>The counters {@code (j + 1) * gamma} of tensors with the same shape (all dimensions known or
- * named) are computed once per graph and shared by their streams.
+ * named) are computed once per graph, from the size of the first such tensor, and shared by their
+ * streams (ONNX Runtime treats equally named dimensions as equal too).
  */
 public final class RandomOps {
   /** Bits per keep-mask element: drop probabilities are multiples of {@code 2^-MASK_BITS}. */

@@ -238,6 +238,10 @@ class RandomOpsTest {
     assertTrue(e.getMessage().contains("FLOAT32 or FLOAT64"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> RandomOps.keepMask(x, 0.1, "1bad"));
     assertTrue(e.getMessage().contains("names must match"), e.getMessage());
+    Graph taken = new Graph("taken");
+    Tensor clash = taken.input(Graph.NOISE_KEY, DType.INT64, Shape.SCALAR);
+    e = assertThrows(IllegalArgumentException.class, () -> RandomOps.keepMask(clash, 0.1, "s"));
+    assertTrue(e.getMessage().contains("reserved"), e.getMessage());
     assertEquals(0.0, RandomOps.maskRatio(1e-6));
     assertEquals(65535 / 65536.0, RandomOps.maskRatio(0.9999999));
   }
