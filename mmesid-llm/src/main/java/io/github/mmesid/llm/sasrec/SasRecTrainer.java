@@ -88,14 +88,9 @@ public final class SasRecTrainer {
     try (Trainer trainer = new Trainer(loss, tc.build())) {
       result = trainer.train(data);
     }
-    if (data.droppedTargets() > 0) {
-      LOG.info("SASRec: {} training targets exceeded the per-batch capacity and were skipped",
-          data.droppedTargets());
-    }
     SasRecRecommender rec = SasRecRecommender.create(config, n, result.parameters(), rt);
     TrainingLog log = TrainingLog.of(result, "ndcg@10", (System.nanoTime() - t0) / 1e9);
-    return new SasRecTrainingResult(rec, Map.of("valid_ndcg@10", result.bestMetric()), log,
-        data.droppedTargets());
+    return new SasRecTrainingResult(rec, Map.of("valid_ndcg@10", result.bestMetric()), log);
   }
 
   private static double validate(SasRecConfig config, int n, ParameterSnapshot params,
