@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Encode throughput (items per second) of a trained MM-RQ-VAE quantiser: 64-d inputs (SASRec
+ * Encode throughput (items per second) of a trained MM-RQ-VAE quantizer: 64-d inputs (SASRec
  * size), batches of 1,024 items, L = 4 levels of K = 256 codes, at e_dim 64 (hidden [256, 128],
  * the default) and e_dim 4096 (the reference's LLM width; hidden [4096]). The model is trained for
  * one short epoch on seeded random inputs (k-means codebook initialisation included): values do

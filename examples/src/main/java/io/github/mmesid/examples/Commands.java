@@ -20,6 +20,7 @@ public final class Commands {
         new QuantizeCommand(),
         new TrainMmeSidCommand(),
         new RecommendCommand(),
-        new LlamaHiddenCommand());
+        new LlamaHiddenCommand(),
+        new EmbedTextCommand());
   }
 }

@@ -98,6 +98,9 @@ public final class EvaluateCommand implements Command {
     EvaluationResult result;
     long t2;
     try (SequentialRecommender rec = loaded ? load(model, args, threads, in) : Models.create(model, loo)) {
+      if (rec.numItems() > data.numItems()) { // a bundle over items the sequences file never uses
+        loo = LeaveOneOutSplit.of(data.withNumItems(rec.numItems()));
+      }
       t2 = System.nanoTime();
       out.printf(Locale.ROOT, "model: %s (%s in %.2f s)%n", model, loaded ? "loaded from " + args.path("bundle")
           : "trained", seconds(t1, t2));
@@ -123,7 +126,7 @@ public final class EvaluateCommand implements Command {
         RuntimeOptions.builder().intraOpThreads(threads).build());
     try {
       int n = in.dataset().numItems();
-      if (rec.numItems() != n) {
+      if (rec.numItems() != n && (in.remapped() || rec.numItems() < n)) {
         throw new IllegalArgumentException("the bundle " + bundle + " ranks " + rec.numItems() + " items but "
             + in.input() + " has " + n + "; evaluate a bundle on the interactions it was trained on");
       }

@@ -81,7 +81,7 @@ final class QuantOutputs {
           r.kendallTau(), fmt(r.usage()), fmt(r.perplexity()));
     }
     for (QuantReport.CrossModalReport c : report.crossModal()) {
-      out.printf(Locale.ROOT, "%s vs %s: code NMI per level %s, quantised-distance tau %.4f%n", c.anchor(),
+      out.printf(Locale.ROOT, "%s vs %s: code NMI per level %s, quantized-distance tau %.4f%n", c.anchor(),
           c.other(), fmt(c.codeNmi()), c.quantizedDistanceTau());
     }
   }

@@ -47,7 +47,13 @@ final class RunOptionsCli {
     return b.build();
   }
 
-  private static ExecutionProvider provider(String name) {
+  /**
+   * The provider named by a {@code --provider} value.
+   *
+   * @param name {@code cpu}, {@code cuda} or {@code cuda-prefer}
+   * @return the provider (CUDA with REQUIRE or PREFER)
+   */
+  static ExecutionProvider provider(String name) {
     return switch (name) {
       case "cuda" -> ExecutionProvider.cuda(0, ExecutionProvider.Policy.REQUIRE);
       case "cuda-prefer" -> ExecutionProvider.cuda(0, ExecutionProvider.Policy.PREFER);

@@ -71,6 +71,29 @@ public final class TrainMmeSidCommand implements Command {
   private static final int REPORT_PAIRS = 100_000;
   private static final Pattern MODALITY_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
 
+  /**
+   * A sequences file declares its items by use: N is its largest id. Item tables indexed by item
+   * id may cover more items (ids above N that no user has interacted with yet); when every table
+   * has the same row count R > N + 1, the item universe grows to R - 1 items, so that those items
+   * can be recommended (cold items) and the tables are accepted.
+   */
+  private static SequenceDataset coverTableItems(SequenceDataset data, Map<Path, float[][]> tables,
+      PrintStream out) {
+    int rows = -1;
+    for (float[][] t : tables.values()) {
+      if (rows >= 0 && t.length != rows) {
+        return data; // tables disagree: itemTable reports it against N
+      }
+      rows = t.length;
+    }
+    if (rows - 1 <= data.numItems()) {
+      return data;
+    }
+    out.printf(Locale.ROOT, "item tables cover %d items; the interactions use ids up to %d: items %d..%d have no "
+        + "interactions yet%n", rows - 1, data.numItems(), data.numItems() + 1, rows - 1);
+    return data.withNumItems(rows - 1);
+  }
+
   @Override
   public String name() {
     return "train-mmesid";
@@ -208,6 +231,16 @@ public final class TrainMmeSidCommand implements Command {
 
     Interactions in = Interactions.read(args);
     SequenceDataset data = in.dataset();
+    Map<Path, float[][]> raw = new LinkedHashMap<>();
+    if (collabFile != null) {
+      raw.put(collabFile, EmbeddingTables.read(collabFile, "--collab "));
+    }
+    for (ModalityFile m : modalityFiles) {
+      raw.put(m.file(), EmbeddingTables.read(m.file(), "--modality " + m.name() + "="));
+    }
+    if (!in.remapped() && tableMapping == null) {
+      data = coverTableItems(data, raw, out);
+    }
     int n = data.numItems();
     if (tableMapping != null && in.remapped()
         && !tableMapping.originalIds().equals(data.mapping().originalIds())) {
@@ -222,16 +255,15 @@ public final class TrainMmeSidCommand implements Command {
     Map<String, float[][]> tables = new LinkedHashMap<>();
     Map<String, Object> sources = new LinkedHashMap<>();
     if (collabFile != null) {
-      tables.put(COLLAB, EmbeddingTables.itemTable(collabFile, EmbeddingTables.read(collabFile, "--collab "), n,
-          null, "--collab ", null));
+      tables.put(COLLAB, EmbeddingTables.itemTable(collabFile, raw.get(collabFile), n, null, "--collab ", null));
       sources.put(COLLAB, collabFile.toString());
     } else {
       sources.put(COLLAB, SASREC_DIR + "/" + TrainSasRecCommand.EMB_FILE);
     }
     for (ModalityFile m : modalityFiles) {
       String option = "--modality " + m.name() + "=";
-      tables.put(m.name(), EmbeddingTables.itemTable(m.file(), EmbeddingTables.read(m.file(), option), n,
-          tableMapping, option, args.get("mapping")));
+      tables.put(m.name(), EmbeddingTables.itemTable(m.file(), raw.get(m.file()), n, tableMapping, option,
+          args.get("mapping")));
       sources.put(m.name(), m.file().toString());
     }
     if (quantConfig != null && quantConfig.codebookSize() > n) {

@@ -311,6 +311,34 @@ class TrainMmeSidCommandTest {
   }
 
   @Test
+  void tablesCoveringItemsNoUserHasMetExtendTheItemUniverse() throws IOException {
+    // the synthetic tables cover 40 items; drop every interaction with item 40
+    Path fewer = dir.resolve("fewer.txt");
+    StringBuilder sb = new StringBuilder();
+    for (String line : Files.readAllLines(seq)) {
+      String[] tok = line.split(" ");
+      String kept = tok[0] + java.util.Arrays.stream(tok, 1, tok.length).filter(t -> !t.equals("40"))
+          .map(t -> " " + t).collect(java.util.stream.Collectors.joining());
+      if (kept.split(" ").length > 1) {
+        sb.append(kept).append('\n');
+      }
+    }
+    Files.writeString(fewer, sb.toString());
+    assertEquals(39, SequenceFiles.read(fewer).numItems());
+    Path o = dir.resolve("cold");
+    CliInputsTest.Result r = CliInputsTest.run(args(new String[] {"train-mmesid", "--sequences", fewer.toString(),
+        "--collab", dir.resolve("collab.npy").toString(), "--sid-embeddings", "false", "--out", o.toString()}, TINY));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("item tables cover 40 items; the interactions use ids up to 39"), r.out());
+    try (MmeSidRecommender rec = MmeSidRecommender.load(o.resolve("bundle"), null)) {
+      assertEquals(40, rec.numItems());
+    }
+    CliInputsTest.Result ev = CliInputsTest.run("evaluate", "--sequences", fewer.toString(), "--model", "mmesid",
+        "--bundle", o.resolve("bundle").toString(), "--threads", "1");
+    assertEquals(0, ev.status(), ev.err());
+  }
+
+  @Test
   void badInputGivesOneLineErrors() throws IOException {
     assertEquals(0, trained.status(), trained.err());
     String bundle = out.resolve("bundle").toString();

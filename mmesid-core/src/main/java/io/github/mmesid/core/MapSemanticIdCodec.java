@@ -184,7 +184,7 @@ public final class MapSemanticIdCodec implements SemanticIdCodec {
 
   /**
    * Returns the collision statistics of the base codes (before any disambiguation code), i.e. the
-   * quantiser's own collision rate.
+   * quantizer's own collision rate.
    *
    * @return the statistics over all N items
    */

@@ -1,7 +1,7 @@
 package io.github.mmesid.core;
 
 /**
- * A residual quantiser for one modality: maps an input vector to L discrete codes (one per
+ * A residual quantizer for one modality: maps an input vector to L discrete codes (one per
  * level), each code an index into that level's codebook.
  *
  * <p>Implementations are immutable after training and safe for concurrent use.
@@ -62,7 +62,7 @@ public interface Quantizer {
   float[][][] codebooks();
 
   /**
-   * Returns the quantised latent of a code tuple: the sum over levels of the chosen code
+   * Returns the quantized latent of a code tuple: the sum over levels of the chosen code
    * vectors.
    *
    * @param codes L codes, each in 0..K-1

@@ -3,7 +3,7 @@ package io.github.mmesid.core;
 import java.util.Arrays;
 
 /**
- * An item's semantic ID: an immutable tuple of non-negative codes, one per quantiser level,
+ * An item's semantic ID: an immutable tuple of non-negative codes, one per quantizer level,
  * optionally followed by a disambiguation code. Ordered lexicographically (a prefix sorts before
  * its extensions).
  */

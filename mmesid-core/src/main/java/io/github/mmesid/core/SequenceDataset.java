@@ -210,6 +210,31 @@ public final class SequenceDataset {
   }
 
   /**
+   * The same interactions over a larger item universe 1..{@code numItems}: items above the
+   * current N have no interactions yet (for example items that item tables describe but no user
+   * has met). Only for datasets whose ids are their own (identity mapping).
+   *
+   * @param numItems the new N, at least the current one
+   * @return this dataset when N is unchanged, else a new one sharing nothing mutable
+   * @throws IllegalArgumentException if {@code numItems} is smaller than N, exceeds {@link
+   *     #MAX_ITEMS}, or the ids were remapped
+   */
+  public SequenceDataset withNumItems(int numItems) {
+    if (numItems == this.numItems) {
+      return this;
+    }
+    if (numItems < this.numItems || numItems > MAX_ITEMS) {
+      throw new IllegalArgumentException("numItems = " + numItems + "; allowed " + this.numItems
+          + ".." + MAX_ITEMS + " (the current N up to the supported maximum)");
+    }
+    if (!mapping.originalIds().equals(ItemIdMapping.identity(this.numItems).originalIds())) {
+      throw new IllegalArgumentException("this dataset's item ids were remapped from external "
+          + "ids; its item universe is the mapping's " + this.numItems + " items");
+    }
+    return new SequenceDataset(users, userIndex, offsets, items, ItemIdMapping.identity(numItems));
+  }
+
+  /**
    * Returns the user keys in index order.
    *
    * @return an unmodifiable list

@@ -161,6 +161,32 @@ public interface SequentialRecommender extends AutoCloseable {
     return Collections.unmodifiableList(out);
   }
 
+  /**
+   * The items of a history without its padding zeros, at most the {@code max} most recent (the
+   * window a model with a bounded input reads).
+   *
+   * @param history the history, oldest first; 0 entries are padding
+   * @param max the largest number of items kept, {@code >= 0}
+   * @return a new array, oldest first
+   */
+  static int[] recentItems(int[] history, int max) {
+    int n = 0;
+    for (int x : history) {
+      if (x != 0) {
+        n++;
+      }
+    }
+    int keep = Math.min(n, max);
+    int[] out = new int[keep];
+    int k = keep;
+    for (int i = history.length - 1; i >= 0 && k > 0; i--) {
+      if (history[i] != 0) {
+        out[--k] = history[i];
+      }
+    }
+    return out;
+  }
+
   private static int candidates(int[] history, int numItems) {
     int distinct = (int) java.util.Arrays.stream(history).filter(i -> i != 0).distinct().count();
     int c = numItems - distinct;

@@ -1,5 +1,5 @@
 /**
- * The public API of the MME-SID SDK: recommenders, quantisers, semantic-ID codecs and the value
+ * The public API of the MME-SID SDK: recommenders, quantizers, semantic-ID codecs and the value
  * types they exchange.
  */
 package io.github.mmesid.core;

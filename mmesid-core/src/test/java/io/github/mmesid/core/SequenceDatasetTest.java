@@ -11,6 +11,25 @@ import org.junit.jupiter.api.Test;
 class SequenceDatasetTest {
 
   @Test
+  void theItemUniverseGrowsOnlyForOwnIds() {
+    SequenceDataset d = SequenceDataset.builder().add("a", new int[] {1, 3}).add("b", new int[] {2}).build();
+    assertEquals(3, d.numItems());
+    SequenceDataset more = d.withNumItems(5);
+    assertEquals(5, more.numItems());
+    assertEquals(d.numInteractions(), more.numInteractions());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(d.sequence(0), more.sequence(0));
+    org.junit.jupiter.api.Assertions.assertSame(d, d.withNumItems(3));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> d.withNumItems(2));
+    assertTrue(e.getMessage().contains("allowed 3.."), e.getMessage());
+    SequenceDataset remapped = SequenceDataset.builder().add("a", new int[] {1, 2})
+        .build(ItemIdMapping.of(java.util.List.of("x", "y")));
+    e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> remapped.withNumItems(4));
+    assertTrue(e.getMessage().contains("remapped"), e.getMessage());
+  }
+
+  @Test
   void storesSequencesImmutably() {
     int[] s = {3, 1, 2};
     SequenceDataset d = SequenceDataset.builder().add("a", s).add("b", new int[] {5}).build();

@@ -21,7 +21,7 @@ import java.util.Arrays;
  * @param temperature the InfoNCE temperature, {@code > 0}
  * @param anchor the anchor modality of the alignment, or null for the first modality
  * @param reconWeight weight of the summed reconstruction losses, {@code >= 0}
- * @param quantWeight weight of the summed quantisation losses, {@code >= 0}
+ * @param quantWeight weight of the summed quantization losses, {@code >= 0}
  * @param alignWeight weight of the summed alignment losses, {@code >= 0}
  * @param kmeansInit initialise the codebooks by k-means of the first batch's residuals
  * @param balancedKmeans use size-balanced (Sinkhorn-assignment) k-means for the initialisation
@@ -460,7 +460,7 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
      * Sets the loss weights.
      *
      * @param recon weight of the reconstruction losses
-     * @param quant weight of the quantisation losses
+     * @param quant weight of the quantization losses
      * @param align weight of the alignment losses
      * @return this builder
      */

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * model) and saves / loads itself as a directory holding {@value #WEIGHTS_FILE} and the JSON
  * manifest {@value #MANIFEST_FILE} (format version {@value #FORMAT_VERSION}).
  *
- * <p>Thread-safe. Owns native sessions once a quantiser was requested; close it when done
+ * <p>Thread-safe. Owns native sessions once a quantizer was requested; close it when done
  * ({@link #close()} is idempotent).
  */
 public final class MmRqVaeModel implements AutoCloseable {
@@ -130,10 +130,10 @@ public final class MmRqVaeModel implements AutoCloseable {
   }
 
   /**
-   * Returns the quantiser of one modality (created on first use and owned by this model).
+   * Returns the quantizer of one modality (created on first use and owned by this model).
    *
    * @param modality the name
-   * @return the quantiser
+   * @return the quantizer
    * @throws IllegalArgumentException if there is no such modality
    * @throws IllegalStateException if the model is closed
    */
@@ -230,7 +230,7 @@ public final class MmRqVaeModel implements AutoCloseable {
    * Loads a model saved by {@link #save}.
    *
    * @param dir the directory
-   * @param runtime ONNX Runtime options of the quantisers' sessions
+   * @param runtime ONNX Runtime options of the quantizers' sessions
    * @return the model
    * @throws IllegalArgumentException if the manifest or weights are malformed, of another format
    *     version, or inconsistent (naming the file and what was wrong)
@@ -308,7 +308,7 @@ public final class MmRqVaeModel implements AutoCloseable {
     return new MmRqVaeModel(cfg, names, dims, params, runtime);
   }
 
-  /** Closes the quantisers' sessions; idempotent. */
+  /** Closes the quantizers' sessions; idempotent. */
   @Override
   public synchronized void close() {
     if (!closed) {

@@ -16,9 +16,9 @@ import java.util.Map;
 /**
  * The quality report of a trained MM-RQ-VAE on its items: per modality the reconstruction error,
  * the collision rate before and after disambiguation, code usage and perplexity per level, and
- * Kendall's tau between item-pair distances in the input space and in the quantised space
+ * Kendall's tau between item-pair distances in the input space and in the quantized space
  * ({@code z_q}); across modalities (anchor vs each other) the normalised mutual information of
- * the codes per level and the tau between the two modalities' quantised distances.
+ * the codes per level and the tau between the two modalities' quantized distances.
  *
  * @param items N
  * @param pairs item pairs sampled for each tau
@@ -50,7 +50,7 @@ public record QuantReport(int items, int pairs, List<ModalityReport> modalities,
    * @param disambiguated ID statistics with the disambiguation code (rate 0 by construction)
    * @param usage per level, the fraction of the K codes used by some item
    * @param perplexity per level, {@code exp(entropy)} of the code distribution
-   * @param kendallTau tau between input-space and quantised-space pair distances
+   * @param kendallTau tau between input-space and quantized-space pair distances
    */
   public record ModalityReport(String name, double reconstructionMse, CollisionStats collisions,
       CollisionStats disambiguated, double[] usage, double[] perplexity, double kendallTau) {}
@@ -61,7 +61,7 @@ public record QuantReport(int items, int pairs, List<ModalityReport> modalities,
    * @param anchor the anchor modality
    * @param other the other modality
    * @param codeNmi per level, the NMI of the two modalities' codes
-   * @param quantizedDistanceTau tau between the two modalities' quantised pair distances
+   * @param quantizedDistanceTau tau between the two modalities' quantized pair distances
    */
   public record CrossModalReport(String anchor, String other, double[] codeNmi,
       double quantizedDistanceTau) {}

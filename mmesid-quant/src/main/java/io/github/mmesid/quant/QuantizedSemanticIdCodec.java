@@ -9,10 +9,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The semantic IDs of one modality's items under a trained quantiser: item {@code i} (1..N) gets
+ * The semantic IDs of one modality's items under a trained quantizer: item {@code i} (1..N) gets
  * the L nearest codes of its vector, optionally followed by a disambiguation code (its position in
  * item-id order among the items sharing its L codes), which makes item to ID a bijection. New
- * (cold-start) items are encoded with the same quantiser, without retraining: {@link
+ * (cold-start) items are encoded with the same quantizer, without retraining: {@link
  * #encodeVector} gives the ID a new item would get, {@link #withNewItems} a codec that includes
  * them as items N+1.. (existing IDs unchanged). Immutable and thread-safe.
  */
@@ -29,9 +29,9 @@ public final class QuantizedSemanticIdCodec implements SemanticIdCodec {
   }
 
   /**
-   * Encodes items with a quantiser.
+   * Encodes items with a quantizer.
    *
-   * @param quantizer the modality's quantiser (used again for cold-start items)
+   * @param quantizer the modality's quantizer (used again for cold-start items)
    * @param itemVectors {@code [N][d]}: row r is item r + 1
    * @param disambiguate whether to append the disambiguation code
    * @return the codec
@@ -49,7 +49,7 @@ public final class QuantizedSemanticIdCodec implements SemanticIdCodec {
   /**
    * Builds a codec from already computed codes.
    *
-   * @param quantizer the modality's quantiser (used for cold-start items)
+   * @param quantizer the modality's quantizer (used for cold-start items)
    * @param codes {@code [N][L]}: row r holds item r + 1's codes, each in 0..K-1
    * @param disambiguate whether to append the disambiguation code
    * @return the codec
@@ -66,7 +66,7 @@ public final class QuantizedSemanticIdCodec implements SemanticIdCodec {
       int[] c = codes[r];
       if (c == null || c.length != quantizer.levels()) {
         throw new IllegalArgumentException("codes row " + r + " (item " + (r + 1) + ") has "
-            + (c == null ? 0 : c.length) + " codes; the quantiser has L = " + quantizer.levels());
+            + (c == null ? 0 : c.length) + " codes; the quantizer has L = " + quantizer.levels());
       }
       for (int l = 0; l < c.length; l++) {
         if (c[l] < 0 || c[l] >= quantizer.codebookSize()) {
@@ -105,7 +105,7 @@ public final class QuantizedSemanticIdCodec implements SemanticIdCodec {
   }
 
   /**
-   * Returns the collision statistics of the L quantiser codes alone (before disambiguation).
+   * Returns the collision statistics of the L quantizer codes alone (before disambiguation).
    *
    * @return the statistics over all N items
    */
@@ -132,7 +132,7 @@ public final class QuantizedSemanticIdCodec implements SemanticIdCodec {
   }
 
   /**
-   * Returns the quantiser codes of every item, {@code [N][L]} (row r = item r + 1), without the
+   * Returns the quantizer codes of every item, {@code [N][L]} (row r = item r + 1), without the
    * disambiguation code.
    *
    * @return a copy
@@ -172,7 +172,7 @@ public final class QuantizedSemanticIdCodec implements SemanticIdCodec {
   }
 
   /**
-   * Returns a codec that also holds new items, encoded with the trained quantiser (no retraining):
+   * Returns a codec that also holds new items, encoded with the trained quantizer (no retraining):
    * they become items N+1..N+n in the given order; existing items keep their IDs.
    *
    * @param vectors the new items' vectors

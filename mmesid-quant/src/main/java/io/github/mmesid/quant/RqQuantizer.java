@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * One modality of a trained MM-RQ-VAE as a {@link Quantizer}: the encoder MLP and the nearest-code
- * residual quantisation run as one ONNX Runtime session, the decoder as another. Thread-safe;
+ * residual quantization run as one ONNX Runtime session, the decoder as another. Thread-safe;
  * owns native sessions until {@link #close()} (idempotent).
  */
 public final class RqQuantizer implements Quantizer, AutoCloseable {
@@ -58,7 +58,7 @@ public final class RqQuantizer implements Quantizer, AutoCloseable {
   }
 
   /**
-   * Returns the modality this quantiser belongs to.
+   * Returns the modality this quantizer belongs to.
    *
    * @return the modality name
    */
@@ -99,7 +99,7 @@ public final class RqQuantizer implements Quantizer, AutoCloseable {
   }
 
   /**
-   * Returns the encoder's continuous latents {@code z} (before quantisation).
+   * Returns the encoder's continuous latents {@code z} (before quantization).
    *
    * @param vs vectors of length {@link #inputDim()}
    * @return {@code [n][latentDim]}
@@ -152,7 +152,7 @@ public final class RqQuantizer implements Quantizer, AutoCloseable {
   private void checkVector(float[] v, int row) {
     if (v == null || v.length != inputDim) {
       throw new IllegalArgumentException("modality '" + modality + "' vector " + row + " has "
-          + (v == null ? "no" : v.length) + " values; the quantiser expects inputDim = " + inputDim);
+          + (v == null ? "no" : v.length) + " values; the quantizer expects inputDim = " + inputDim);
     }
     for (int j = 0; j < v.length; j++) {
       if (!Float.isFinite(v[j])) {
@@ -236,7 +236,7 @@ public final class RqQuantizer implements Quantizer, AutoCloseable {
 
   private void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("quantiser of modality '" + modality + "' is closed");
+      throw new IllegalStateException("quantizer of modality '" + modality + "' is closed");
     }
   }
 

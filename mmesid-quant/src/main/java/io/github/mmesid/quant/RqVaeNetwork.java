@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * The MM-RQ-VAE as graph recipes on the engine: parameter naming and initial values, the training
- * loss, and the inference graphs (encode to codes, decode a quantised latent).
+ * loss, and the inference graphs (encode to codes, decode a quantized latent).
  *
  * <p>Straight-through estimator and code selection: the codes of level l are chosen in the graph
  * from stop-gradient copies of the residual and the codebook (ArgMin of the squared distances,
@@ -25,7 +25,7 @@ import java.util.Map;
  * term {@code |q_l - sg(r_l)|^2}; the commitment term {@code beta |r_l - sg(q_l)|^2} pulls the
  * encoder; the next residual is {@code r_{l+1} = r_l - sg(q_l)}, so level l + 1's commitment
  * pulls {@code z} towards the partial sum {@code q_1 + ... + q_{l+1}}. The decoder sees {@code
- * z_q = z + sg(sum_l q_l - z)}: its value is the quantised latent, its gradient goes to {@code z}.
+ * z_q = z + sg(sum_l q_l - z)}: its value is the quantized latent, its gradient goes to {@code z}.
  */
 final class RqVaeNetwork {
 

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Codec over a hand-made quantiser with forced collisions; cold-start items. */
+/** Codec over a hand-made quantizer with forced collisions; cold-start items. */
 class QuantizedSemanticIdCodecTest {
 
   // items 1..6; items 1, 3, 6 share <1,1>; items 2 and 5 share <2,0>; item 4 is alone
@@ -56,7 +56,7 @@ class QuantizedSemanticIdCodecTest {
   }
 
   @Test
-  void coldStartItemsUseTheTrainedQuantiser() {
+  void coldStartItemsUseTheTrainedQuantizer() {
     try (MmRqVaeModel m = HandMadeModels.identityTwoLevels()) {
       QuantizedSemanticIdCodec codec = QuantizedSemanticIdCodec.encode(m.quantizer("v"), ITEMS, true);
       float[] fresh = {10.95f, 0.05f};

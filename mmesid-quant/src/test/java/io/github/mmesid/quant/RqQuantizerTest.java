@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Residual quantisation on a hand-made model whose codes are known. */
+/** Residual quantization on a hand-made model whose codes are known. */
 class RqQuantizerTest {
 
   @Test
-  void residualQuantisationGivesKnownCodes() {
+  void residualQuantizationGivesKnownCodes() {
     try (MmRqVaeModel m = HandMadeModels.identityTwoLevels()) {
       RqQuantizer q = m.quantizer("v");
       assertEquals(2, q.levels());
@@ -27,7 +27,7 @@ class RqQuantizerTest {
       int[][] batch = q.encode(new float[][] {{10.9f, 0.1f}, {0.2f, 9.1f}, {0.1f, 1.2f}});
       assertArrayEquals(new int[] {2, 0}, batch[1]);
       assertArrayEquals(new float[] {10, 1}, q.quantizedLatent(new int[] {1, 2}));
-      // identity decoder: reconstruction = quantised latent
+      // identity decoder: reconstruction = quantized latent
       assertArrayEquals(new float[] {11, 0}, q.reconstruct(new int[] {1, 1}), 1e-6f);
       assertArrayEquals(new float[][] {{0.1f, 1.2f}}, q.latents(new float[][] {{0.1f, 1.2f}}));
       float[][][] books = q.codebooks();

@@ -39,6 +39,18 @@ import org.slf4j.LoggerFactory;
  * system's reason (for example {@code Not a directory}).
  */
 public final class AtomicFiles {
+  /**
+   * Temporary files are created owner-only (0600); the file it becomes gets the usual rw-r--r--
+   * (as a plain write would under the common umask 022) where the file system has POSIX modes.
+   */
+  private static void readableByAll(Path tmp) throws IOException {
+    if (Files.getFileStore(tmp).supportsFileAttributeView(
+        java.nio.file.attribute.PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(tmp,
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
   private static final int BUFFER_BYTES = 1 << 16;
 
@@ -103,6 +115,7 @@ public final class AtomicFiles {
     Path tmp = null;
     try {
       tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+      readableByAll(tmp);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
         writer.write(ch);

@@ -42,6 +42,11 @@ class AtomicFilesTest {
     AtomicFiles.writeChannel(f, ch -> AtomicFiles.writeFully(ch, ByteBuffer.wrap(big)));
     assertArrayEquals(big, Files.readAllBytes(f));
     assertEquals(List.of("out.txt"), names(f.getParent()));
+    if (Files.getFileStore(f).supportsFileAttributeView(
+        java.nio.file.attribute.PosixFileAttributeView.class)) {
+      assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(f)), "not the temporary file's owner-only mode");
+    }
   }
 
   @Test

@@ -68,20 +68,32 @@ public final class LlamaHiddenStates implements AutoCloseable {
     return new LlamaHiddenStates(weights, options);
   }
 
+  /**
+   * The frozen forward graph's output (package-private: the kernel audit exports it).
+   *
+   * @param weights the backbone
+   * @param ids from token ids (true) or from {@code inputs_embeds}
+   * @return the hidden states output by name
+   */
+  static Map<String, Tensor> graph(LlamaWeights weights, boolean ids) {
+    Graph g = new Graph(ids ? "llama_ids" : "llama_embeds");
+    LlamaBackbone bb = LlamaBackbone.create(g, weights, LlamaBackbone.Options.inference());
+    Tensor mask = LlamaBackbone.attentionMaskInput(g);
+    Tensor x = ids ? bb.embed(LlamaBackbone.inputIdsInput(g))
+        : LlamaBackbone.inputsEmbedsInput(g, weights.config());
+    Map<String, Tensor> outs = new LinkedHashMap<>();
+    outs.put(OUT, bb.forward(x, mask));
+    return outs;
+  }
+
   private synchronized Predictor predictor(boolean ids) {
     if (closed) {
       throw new IllegalStateException("LlamaHiddenStates is closed");
     }
     Predictor p = ids ? fromIds : fromEmbeds;
     if (p == null) {
-      Graph g = new Graph(ids ? "llama_ids" : "llama_embeds");
-      LlamaBackbone bb = LlamaBackbone.create(g, weights, LlamaBackbone.Options.inference());
-      Tensor mask = LlamaBackbone.attentionMaskInput(g);
-      Tensor x = ids ? bb.embed(LlamaBackbone.inputIdsInput(g))
-          : LlamaBackbone.inputsEmbedsInput(g, weights.config());
-      Map<String, Tensor> outs = new LinkedHashMap<>();
-      outs.put(OUT, bb.forward(x, mask));
-      p = Predictor.create(g, outs, new ParameterSnapshot(Map.of()), options);
+      Map<String, Tensor> outs = graph(weights, ids);
+      p = Predictor.create(outs.get(OUT).graph(), outs, new ParameterSnapshot(Map.of()), options);
       if (ids) {
         fromIds = p;
       } else {

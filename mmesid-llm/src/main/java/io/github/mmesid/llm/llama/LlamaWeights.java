@@ -209,7 +209,7 @@ public final class LlamaWeights {
         + " more)";
   }
 
-  private static long embeddingBlockRows(LlamaConfig c) {
+  static long embeddingBlockRows(LlamaConfig c) {
     long rowBytes = 4L * c.hiddenSize();
     long max = HostTensor.MAX_BYTES / rowBytes;
     if (max < 1) {

@@ -49,8 +49,6 @@ final class MmeSidNet {
   static final String SCORES = "scores";
   /** Output: the user vectors {@code [B, H]}. */
   static final String USER = "user";
-  /** Output of the item graph: the fused item matrix {@code [N + 1, H]}. */
-  static final String FUSED = "fused_items";
   /** The prompt's token table {@code [D, H]} (its distinct tokens). */
   static final String PROMPT_EMBED = "prompt.embed";
   /** The ID head S {@code [N + 1, H]}. */

@@ -63,6 +63,16 @@ public final class MmeSidRecommender implements SequentialRecommender {
     Map<String, TensorData> precomputed = precompute();
     this.fused = precomputed.get(MmeSidNet.FUSED_TABLE).toFloats();
     Finite.check(fused, "MME-SID fused item matrix");
+    Map<String, Tensor> outs = scoringGraph(precomputed);
+    this.predictor = Predictor.create(outs.get(MmeSidNet.SCORES).graph(), outs,
+        new ParameterSnapshot(Map.of()), runtime, true);
+  }
+
+  /**
+   * The scoring graph's outputs (scores and user vectors) over the precomputed fused item matrix
+   * and prefix keys and values (package-private: the kernel audit exports it).
+   */
+  Map<String, Tensor> scoringGraph(Map<String, TensorData> precomputed) {
     Graph g = new Graph("mmesid_scores");
     Map<String, TensorData> all = new LinkedHashMap<>(this.values);
     all.put(MmeSidNet.FUSED_TABLE, precomputed.get(MmeSidNet.FUSED_TABLE));
@@ -82,8 +92,10 @@ public final class MmeSidRecommender implements SequentialRecommender {
     }
     Tensor user = net.user(items, mask, cache);
     Tensor scores = net.logits(user, net.source(MmeSidNet.FUSED_TABLE));
-    this.predictor = Predictor.create(g, Map.of(MmeSidNet.SCORES, scores, MmeSidNet.USER, user),
-        new ParameterSnapshot(Map.of()), runtime, true);
+    Map<String, Tensor> outs = new LinkedHashMap<>();
+    outs.put(MmeSidNet.SCORES, scores);
+    outs.put(MmeSidNet.USER, user);
+    return outs;
   }
 
   /**
@@ -134,8 +146,11 @@ public final class MmeSidRecommender implements SequentialRecommender {
     return "prefix_cache." + layer + ".value";
   }
 
-  /** Runs the item graph once: F and the prefix's per-layer keys and values. */
-  private Map<String, TensorData> precompute() {
+  /**
+   * The precompute graph's outputs: F and the prompt prefix's per-layer keys and values
+   * (package-private: the kernel audit exports it).
+   */
+  Map<String, Tensor> precomputeGraph() {
     Graph g = new Graph("mmesid_precompute");
     MmeSidNet net = new MmeSidNet(g, spec, values, List.of(), backbone(g));
     Map<String, Tensor> outs = new LinkedHashMap<>();
@@ -145,6 +160,13 @@ public final class MmeSidRecommender implements SequentialRecommender {
       outs.put(prefixKey(i), cache.keys().get(i));
       outs.put(prefixValue(i), cache.values().get(i));
     }
+    return outs;
+  }
+
+  /** Runs the item graph once: F and the prefix's per-layer keys and values. */
+  Map<String, TensorData> precompute() {
+    Map<String, Tensor> outs = precomputeGraph();
+    Graph g = outs.get(MmeSidNet.FUSED_TABLE).graph();
     Map<String, TensorData> out = new LinkedHashMap<>();
     try (Predictor p = Predictor.create(g, outs, new ParameterSnapshot(Map.of()), runtime);
         RunOutputs r = p.run(Map.of())) {
@@ -285,7 +307,7 @@ public final class MmeSidRecommender implements SequentialRecommender {
     for (int i = 0; i < n; i++) {
       int[] h = histories.get(i);
       SequentialRecommender.validateHistory(h, spec.numItems());
-      cut[i] = recent(h, spec.config().maxHistory());
+      cut[i] = SequentialRecommender.recentItems(h, spec.config().maxHistory());
     }
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
@@ -316,25 +338,6 @@ public final class MmeSidRecommender implements SequentialRecommender {
           Finite.check(row, "MME-SID " + output + " of history " + order[from + r]);
           out[order[from + r]] = row;
         }
-      }
-    }
-    return out;
-  }
-
-  /** The non-padding items of a history, at most the last {@code max}. */
-  static int[] recent(int[] history, int max) {
-    int n = 0;
-    for (int x : history) {
-      if (x != 0) {
-        n++;
-      }
-    }
-    int keep = Math.min(n, max);
-    int[] out = new int[keep];
-    int k = keep;
-    for (int i = history.length - 1; i >= 0 && k > 0; i--) {
-      if (history[i] != 0) {
-        out[--k] = history[i];
       }
     }
     return out;

@@ -274,6 +274,21 @@ public final class MmeSidTrainer {
       return 3 * (backbone + itemIn + fused + scores);
     }
 
+    /** The trainer (package-private: the kernel audit reads its exported graphs). */
+    Trainer trainer() {
+      return trainer;
+    }
+
+    /** The training graph (package-private: the kernel audit reads its shapes). */
+    Graph graph() {
+      return built.loss.graph();
+    }
+
+    /** The examples (package-private: device checks replay a batch). */
+    MmeSidBatches data() {
+      return built.data;
+    }
+
     /** Closes the trainer; idempotent. */
     @Override
     public void close() {

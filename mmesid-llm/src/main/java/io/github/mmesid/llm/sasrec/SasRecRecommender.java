@@ -61,11 +61,17 @@ public final class SasRecRecommender implements SequentialRecommender {
     this.config = config;
     this.numItems = numItems;
     this.parameters = parameters;
+    Tensor scores = scoringGraph(config, parameters);
+    this.predictor = Predictor.create(scores.graph(), Map.of(SasRecNet.SCORES, scores), parameters,
+        options);
+  }
+
+  /** The scoring graph's output (package-private: the kernel audit exports it). */
+  static Tensor scoringGraph(SasRecConfig config, ParameterSnapshot parameters) {
     Graph g = new Graph("sasrec_scores", parameters.get(SasRecNet.ITEM_EMB).dtype());
     Map<String, Tensor> p = SasRecNet.declare(g, parameters.values());
     Tensor items = g.input(SasRecNet.ITEMS, DType.INT64, Shape.mixed(SasRecNet.B, SasRecNet.T));
-    Tensor scores = SasRecNet.scores(items, p, config);
-    this.predictor = Predictor.create(g, Map.of(SasRecNet.SCORES, scores), parameters, options);
+    return SasRecNet.scores(items, p, config);
   }
 
   /**
@@ -174,7 +180,7 @@ public final class SasRecRecommender implements SequentialRecommender {
     for (int i = 0; i < b; i++) {
       int[] h = histories.get(from + i);
       SequentialRecommender.validateHistory(h, numItems);
-      cut[i] = recent(h, config.maxLen());
+      cut[i] = SequentialRecommender.recentItems(h, config.maxLen());
       t = Math.max(t, cut[i].length);
     }
     long[] items = new long[b * t];
@@ -195,25 +201,6 @@ public final class SasRecRecommender implements SequentialRecommender {
         out[from + i] = row;
       }
     }
-  }
-
-  /** The non-padding items of a history, at most the last {@code maxLen}. */
-  static int[] recent(int[] history, int maxLen) {
-    int n = 0;
-    for (int x : history) {
-      if (x != 0) {
-        n++;
-      }
-    }
-    int keep = Math.min(n, maxLen);
-    int[] out = new int[keep];
-    int k = keep;
-    for (int i = history.length - 1; i >= 0 && k > 0; i--) {
-      if (history[i] != 0) {
-        out[--k] = history[i];
-      }
-    }
-    return out;
   }
 
   /**

@@ -134,7 +134,8 @@ class MmeSidModelTest {
     double[] table = m.values().get(MmeSidNet.PROMPT_EMBED).toDoubles();
     int[] pre = m.spec().prefixLocal();
     int[] suf = m.spec().suffixLocal();
-    int[] kept = MmeSidRecommender.recent(history, m.spec().config().maxHistory());
+    int[] kept = io.github.mmesid.core.SequentialRecommender.recentItems(history,
+        m.spec().config().maxHistory());
     double[][] items = ref.historyEmbeddings(kept);
     double[][][] seq = new double[1][pre.length + kept.length + suf.length][];
     int t = 0;

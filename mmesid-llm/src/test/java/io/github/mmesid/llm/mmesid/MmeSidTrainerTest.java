@@ -11,12 +11,12 @@ import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.eval.EvaluationResult;
 import io.github.mmesid.core.eval.Evaluator;
+import io.github.mmesid.llm.sasrec.SasRecRecommenderTest;
 import io.github.mmesid.llm.popularity.PopularityRecommender;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,20 +32,9 @@ class MmeSidTrainerTest {
 
   /** Users walk a cycle (item i is followed by i + 1) with 10% random items. */
   static SequenceDataset chains(int users, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    SequenceDataset.Builder b = SequenceDataset.builder();
-    for (int u = 0; u < users; u++) {
-      int len = 5 + r.nextInt(8);
-      int[] s = new int[len];
-      int cur = 1 + r.nextInt(ITEMS);
-      for (int t = 0; t < len; t++) {
-        s[t] = r.nextDouble() < 0.1 ? 1 + r.nextInt(ITEMS) : cur;
-        cur = s[t] % ITEMS + 1;
-      }
-      b.add("u" + u, s);
-    }
-    return b.build(ITEMS);
+    return SasRecRecommenderTest.chains(users, ITEMS, 5, 8, seed);
   }
+
 
   /** Two modalities of noise with random semantic IDs: the ID head must carry the signal. */
   static MmeSidInputs noiseInputs(long seed) {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SASRec trained end to end on a small synthetic set with a strong sequential pattern: it must
  * beat popularity clearly; save/load, export, batching and concurrency must not change scores.
  */
-class SasRecRecommenderTest {
+public class SasRecRecommenderTest {
   private static final int ITEMS = 60;
   private static LeaveOneOutSplit split;
   private static SasRecTrainingResult trained;
@@ -46,19 +46,34 @@ class SasRecRecommenderTest {
    * with a 10% chance per step of a random item instead. Popularity is nearly flat.
    */
   static SequenceDataset chains(int users, long seed) {
+    return chains(users, ITEMS, 6, 10, seed);
+  }
+
+  /**
+   * The same walk over {@code items} items, with lengths {@code minLength} plus up to {@code
+   * spread - 1} more.
+   *
+   * @param users users
+   * @param items items N
+   * @param minLength shortest sequence
+   * @param spread length variation
+   * @param seed seed
+   * @return the sequences
+   */
+  public static SequenceDataset chains(int users, int items, int minLength, int spread, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     SequenceDataset.Builder b = SequenceDataset.builder();
     for (int u = 0; u < users; u++) {
-      int len = 6 + r.nextInt(10);
+      int len = minLength + r.nextInt(spread);
       int[] s = new int[len];
-      int cur = 1 + r.nextInt(ITEMS);
+      int cur = 1 + r.nextInt(items);
       for (int t = 0; t < len; t++) {
-        s[t] = r.nextDouble() < 0.1 ? 1 + r.nextInt(ITEMS) : cur;
-        cur = s[t] % ITEMS + 1;
+        s[t] = r.nextDouble() < 0.1 ? 1 + r.nextInt(items) : cur;
+        cur = s[t] % items + 1;
       }
       b.add("u" + u, s);
     }
-    return b.build(ITEMS);
+    return b.build(items);
   }
 
   static SasRecConfig tiny() {

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** Statistics of quantisations; all pure Java, deterministic for a seed. */
+/** Statistics of quantizations; all pure Java, deterministic for a seed. */
 public final class QuantMetrics {
 
   private QuantMetrics() {}

@@ -15,7 +15,12 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.UncheckedIOException;
 import java.nio.Buffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -122,6 +127,33 @@ public final class CompiledGraph implements AutoCloseable {
       throw new IllegalArgumentException("model bytes were empty; allowed: a serialized ONNX ModelProto");
     }
     return new Builder(null, model);
+  }
+
+  /**
+   * Starts building a graph from an ONNX file, such as a {@code model.onnx} exported by another
+   * framework. ONNX Runtime reads the file itself (the model never passes through the Java heap)
+   * and resolves external-data files the model references relative to the file's directory.
+   * External initializers cannot be supplied for a file; use {@link #builder(byte[])} or {@link
+   * #builder(ModelProto)} for that.
+   *
+   * @param modelFile path of a serialized ONNX model
+   * @return a builder; the graph is named after the file
+   * @throws UncheckedIOException if the file does not exist or is not a regular, readable file
+   */
+  public static Builder builder(Path modelFile) {
+    if (modelFile == null) {
+      throw new IllegalArgumentException("modelFile must not be null; allowed: the path of an .onnx file");
+    }
+    if (!Files.isRegularFile(modelFile)) {
+      String why = Files.isDirectory(modelFile) ? "is a directory" : "no such file";
+      throw new UncheckedIOException(modelFile + ": " + why + "; allowed: the path of an ONNX model file (.onnx)",
+          new NoSuchFileException(modelFile.toString()));
+    }
+    if (!Files.isReadable(modelFile)) {
+      throw new UncheckedIOException(modelFile + ": not readable; allowed: a readable ONNX model file",
+          new AccessDeniedException(modelFile.toString()));
+    }
+    return new Builder(modelFile.toAbsolutePath());
   }
 
   // ---------------------------------------------------------------- metadata
@@ -539,12 +571,20 @@ public final class CompiledGraph implements AutoCloseable {
   public static final class Builder {
     private final ModelProto model;
     private final byte[] bytes;
+    private final Path file;
     private RuntimeOptions options = RuntimeOptions.defaults();
     private final Map<String, Object> initializers = new LinkedHashMap<>();
 
     private Builder(ModelProto model, byte[] bytes) {
       this.model = model;
       this.bytes = bytes;
+      this.file = null;
+    }
+
+    private Builder(Path file) {
+      this.model = null;
+      this.bytes = null;
+      this.file = file;
     }
 
     /**
@@ -626,9 +666,16 @@ public final class CompiledGraph implements AutoCloseable {
      * @throws IllegalArgumentException if an initializer is undeclared, declared with data, of the
      *     wrong dtype/shape, or a declared one lacks data
      * @throws ProviderUnavailableException if a REQUIRE provider cannot be used
-     * @throws GraphExecutionException if ORT rejects the model
+     * @throws IllegalArgumentException also if initializers were supplied for a model file
+     * @throws GraphExecutionException if ORT rejects the model (for a file: also when it is not an
+     *     ONNX model), naming the graph
      */
     public CompiledGraph build() {
+      if (file != null && !initializers.isEmpty()) {
+        throw new IllegalArgumentException(
+            "External initializers " + initializers.keySet() + " were supplied for the model file " + file
+                + "; allowed: none for a file (use CompiledGraph.builder(byte[]) or builder(ModelProto) to supply them)");
+      }
       ModelProto proto = model;
       if (proto == null && !initializers.isEmpty()) {
         try {
@@ -638,7 +685,8 @@ public final class CompiledGraph implements AutoCloseable {
               "Model bytes are not a valid ONNX ModelProto (" + e.getMessage() + "); allowed: a serialized onnx.ModelProto", e);
         }
       }
-      String graphName = proto != null && !proto.getGraph().getName().isEmpty() ? proto.getGraph().getName() : "graph";
+      String graphName = proto != null && !proto.getGraph().getName().isEmpty() ? proto.getGraph().getName()
+          : file != null ? file.getFileName().toString() : "graph";
       Map<String, OnnxTensorLike> external = new LinkedHashMap<>();
       Map<String, OnnxTensorLike> shared = new LinkedHashMap<>();
       Map<String, InitializerDeclarations.Binding> bindings = new LinkedHashMap<>();
@@ -648,9 +696,9 @@ public final class CompiledGraph implements AutoCloseable {
         if (proto != null) {
           resolveInitializers(graphName, proto.getGraph(), external, shared, bindings, kept, owned);
         }
-        byte[] serialized = bytes != null ? bytes : proto.toByteArray();
+        byte[] serialized = file != null ? null : bytes != null ? bytes : proto.toByteArray();
         SessionFactory.Created created =
-            SessionFactory.create(graphName, serialized, options, external, shared, OrtEnvironment.getAvailableProviders());
+            SessionFactory.create(graphName, serialized, file, options, external, shared, OrtEnvironment.getAvailableProviders());
         try {
           List<TensorSpec> in = specs(graphName, "Input", created.session.getInputInfo());
           List<TensorSpec> out = specs(graphName, "Output", created.session.getOutputInfo());

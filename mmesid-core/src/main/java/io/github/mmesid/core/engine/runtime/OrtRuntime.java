@@ -111,6 +111,21 @@ public final class OrtRuntime {
   }
 
   /**
+   * Compiles an ONNX model file, e.g. a {@code model.onnx} exported from PyTorch; ONNX Runtime
+   * reads the file itself and resolves external-data files next to it.
+   *
+   * @param modelFile path of the ONNX model
+   * @param options session options
+   * @return the compiled graph, named after the file; the caller closes it
+   * @throws java.io.UncheckedIOException if the file does not exist or cannot be read
+   * @throws GraphExecutionException if ONNX Runtime rejects the file
+   * @see CompiledGraph#builder(java.nio.file.Path)
+   */
+  public CompiledGraph compile(java.nio.file.Path modelFile, RuntimeOptions options) {
+    return CompiledGraph.builder(modelFile).options(options).build();
+  }
+
+  /**
    * Compiles a serialized graph with external initializers.
    *
    * @param model the serialized ONNX model

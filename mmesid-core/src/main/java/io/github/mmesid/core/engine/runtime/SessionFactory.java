@@ -48,6 +48,21 @@ final class SessionFactory {
       Map<String, OnnxTensorLike> external,
       Map<String, OnnxTensorLike> shared,
       Set<OrtProvider> available) {
+    return create(graphName, model, null, options, external, shared, available);
+  }
+
+  /**
+   * Creates a session from exactly one of {@code model} (serialized bytes) or {@code modelFile}
+   * (a path ORT opens itself, resolving external data files next to it).
+   */
+  static Created create(
+      String graphName,
+      byte[] model,
+      java.nio.file.Path modelFile,
+      RuntimeOptions options,
+      Map<String, OnnxTensorLike> external,
+      Map<String, OnnxTensorLike> shared,
+      Set<OrtProvider> available) {
     ExecutionProvider requested = options.provider();
     boolean useCuda = requested.kind() == ExecutionProvider.Kind.CUDA;
     if (useCuda && !available.contains(OrtProvider.CUDA)) {
@@ -60,7 +75,7 @@ final class SessionFactory {
     }
     if (useCuda) {
       try {
-        return new Created(open(graphName, model, options, external, shared, true), requested);
+        return new Created(open(graphName, model, modelFile, options, external, shared, true), requested);
       } catch (ProviderSetupException e) {
         handleProviderFailure(requested, e.ortCause());
       } catch (OrtException e) {
@@ -71,7 +86,7 @@ final class SessionFactory {
       }
     }
     try {
-      return new Created(open(graphName, model, options, external, shared, false), ExecutionProvider.cpu());
+      return new Created(open(graphName, model, modelFile, options, external, shared, false), ExecutionProvider.cpu());
     } catch (OrtException e) {
       throw new GraphExecutionException("Compiling graph '" + graphName + "' for CPU", e);
     } catch (ProviderSetupException e) {
@@ -120,6 +135,7 @@ final class SessionFactory {
   private static OrtSession open(
       String graphName,
       byte[] model,
+      java.nio.file.Path modelFile,
       RuntimeOptions o,
       Map<String, OnnxTensorLike> external,
       Map<String, OnnxTensorLike> shared,
@@ -153,7 +169,7 @@ final class SessionFactory {
       for (Map.Entry<String, OnnxTensorLike> e : shared.entrySet()) {
         so.addInitializer(e.getKey(), e.getValue());
       }
-      return env.createSession(model, so);
+      return model != null ? env.createSession(model, so) : env.createSession(modelFile.toString(), so);
     }
   }
 }

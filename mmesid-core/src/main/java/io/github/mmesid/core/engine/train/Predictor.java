@@ -58,14 +58,7 @@ public final class Predictor implements AutoCloseable {
    */
   public static Predictor create(Graph graph, Map<String, Tensor> outputs,
       ParameterSnapshot parameters, RuntimeOptions options, boolean frozenAsInitializers) {
-    Map<String, TensorData> values = new HashMap<>();
-    for (Tensor p : graph.parameters()) {
-      if (parameters.names().contains(p.name())) {
-        values.put(p.name(), parameters.get(p.name()));
-      }
-    }
-    ExportedGraph e = OnnxExporter.export(graph, outputs,
-        ExportOptions.inference().withExternalAsInitializers(frozenAsInitializers), values);
+    ExportedGraph e = export(graph, outputs, parameters, frozenAsInitializers);
     List<HostTensor> owned = new ArrayList<>();
     Map<String, HostTensor> external = new HashMap<>();
     try {
@@ -87,6 +80,29 @@ public final class Predictor implements AutoCloseable {
       owned.forEach(HostTensor::close);
       throw ex;
     }
+  }
+
+  /**
+   * The model {@link #create(Graph, Map, ParameterSnapshot, RuntimeOptions, boolean)} compiles,
+   * without compiling it (e.g. to audit its nodes with {@link
+   * io.github.mmesid.core.engine.check.KernelAudit} or to save it).
+   *
+   * @param graph the graph
+   * @param outputs output name to tensor
+   * @param parameters parameter values (missing parameters keep their initial values)
+   * @param frozenAsInitializers as in {@code create}
+   * @return the exported graph
+   */
+  public static ExportedGraph export(Graph graph, Map<String, Tensor> outputs,
+      ParameterSnapshot parameters, boolean frozenAsInitializers) {
+    Map<String, TensorData> values = new HashMap<>();
+    for (Tensor p : graph.parameters()) {
+      if (parameters.names().contains(p.name())) {
+        values.put(p.name(), parameters.get(p.name()));
+      }
+    }
+    return OnnxExporter.export(graph, outputs,
+        ExportOptions.inference().withExternalAsInitializers(frozenAsInitializers), values);
   }
 
   /**

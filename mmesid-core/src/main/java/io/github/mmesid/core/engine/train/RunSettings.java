@@ -36,23 +36,23 @@ final class RunSettings {
   static Map<String, String> of(TrainerConfig config, List<Tensor> trainable, BatchSource source,
       int examples) {
     Map<String, String> own = new TreeMap<>();
-    own.put("seed", Long.toString(config.seed()));
+    own.put("trainer.seed", Long.toString(config.seed()));
     describeOptimizer(config.optimizer(), trainable, own);
-    own.put("schedule", String.valueOf(config.schedule()));
-    own.put("batchSize", Integer.toString(config.batchSize()));
-    own.put("microBatches", Integer.toString(config.microBatches()));
-    own.put("epochs", Integer.toString(config.epochs()));
-    own.put("shuffle", Boolean.toString(config.shuffle()));
-    own.put("dropLast", Boolean.toString(config.dropLast()));
-    own.put("validateEvery", Long.toString(config.validateEvery()));
-    own.put("higherIsBetter", Boolean.toString(config.higherIsBetter()));
-    own.put("patience", Integer.toString(config.patience()));
+    own.put("trainer.schedule", String.valueOf(config.schedule()));
+    own.put("trainer.batch_size", Integer.toString(config.batchSize()));
+    own.put("trainer.micro_batches", Integer.toString(config.microBatches()));
+    own.put("trainer.epochs", Integer.toString(config.epochs()));
+    own.put("trainer.shuffle", Boolean.toString(config.shuffle()));
+    own.put("trainer.drop_last", Boolean.toString(config.dropLast()));
+    own.put("trainer.validate_every", Long.toString(config.validateEvery()));
+    own.put("trainer.higher_is_better", Boolean.toString(config.higherIsBetter()));
+    own.put("trainer.patience", Integer.toString(config.patience()));
     own.put("data.examples", Integer.toString(examples));
     if (config.dataFingerprint() != null) {
       own.put("data.fingerprint", config.dataFingerprint());
     }
     if (source != null) {
-      source.fingerprint().ifPresent(f -> own.put("data.sourceFingerprint", f));
+      source.fingerprint().ifPresent(f -> own.put("data.source_fingerprint", f));
     }
     Map<String, String> all = new TreeMap<>(config.runDescription());
     for (Map.Entry<String, String> e : own.entrySet()) {
@@ -70,8 +70,8 @@ final class RunSettings {
       Map<String, String> out) {
     out.put("optimizer", o.name());
     out.put("optimizer.lr", Double.toString(o.lr()));
-    out.put("optimizer.weightDecay", Double.toString(o.weightDecay()));
-    out.put("optimizer.maxGradNorm", Double.toString(o.maxGradNorm()));
+    out.put("optimizer.weight_decay", Double.toString(o.weightDecay()));
+    out.put("optimizer.max_grad_norm", Double.toString(o.maxGradNorm()));
     if (o instanceof Optimizer.Adam a) {
       out.put("optimizer.beta1", Double.toString(a.beta1()));
       out.put("optimizer.beta2", Double.toString(a.beta2()));
@@ -87,7 +87,7 @@ final class RunSettings {
         decayed.add(t.name());
       }
     }
-    out.put("optimizer.decayedTensors", decayed.size() + " of " + trainable.size() + " (hash "
+    out.put("optimizer.decayed_tensors", decayed.size() + " of " + trainable.size() + " (hash "
         + Hashing.murmur3_32_fixed().hashString(String.join("\n", decayed),
             StandardCharsets.UTF_8) + ")");
   }
@@ -116,7 +116,9 @@ final class RunSettings {
       if (a != null && a.equals(b)) {
         continue;
       }
-      if (k.equals("epochs") && a != null && b != null && moreEpochs(a, b)) {
+      // the trainer's epoch limit and a model config's epochs field both count epochs
+      if ((k.equals("trainer.epochs") || k.equals("epochs")) && a != null && b != null
+          && moreEpochs(a, b)) {
         if (allowEpochExtension) {
           LOG.info("Extending the run of {} from {} to {} epochs", ck.directory(), a, b);
           continue;

@@ -46,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * and their prepared runs exist per shape signature of a batch ({@link
  * BatchSource#inputShapes(int[])}), for the 64 most recently used signatures.
  *
+ * <p>Placement: on the CPU every buffer is bound in place. On an accelerator (any other {@link
+ * io.github.mmesid.core.engine.runtime.ExecutionProvider}) large frozen weights are session
+ * initializers, uploaded once, and random numbers (dropout masks) are made inside the gradient
+ * graph on every provider ({@link io.github.mmesid.core.engine.graph.RandomOps}, ops with CUDA
+ * kernels only), so only parameters, gradients, optimizer state, batches and the 8-byte noise key
+ * cross the bus per update ({@link #transferPerStep}).
+ *
  * <p>Determinism: example order depends only on ({@code seed}, epoch), and the graph's {@linkplain
  * Graph#noiseKey() noise key} (from which dropout masks and other in-graph random numbers are
  * made) only on ({@code seed}, step, micro-batch), so a run resumed from a checkpoint continues
@@ -340,6 +347,97 @@ public final class Trainer implements AutoCloseable {
         + "{} batch inputs, optimizer {}", graph.name(), this.trainable.size(),
         countValues(this.trainable), fixedParams.size(), batchInputs.size(),
         config.optimizer().name());
+  }
+
+  /**
+   * The exported gradient graph ({@code batch + parameters -> loss + gradients}) the trainer
+   * runs, e.g. to audit its nodes with {@link io.github.mmesid.core.engine.check.KernelAudit}.
+   *
+   * @return the exported graph
+   */
+  public ExportedGraph gradientGraph() {
+    return gradExport;
+  }
+
+  /**
+   * The exported optimizer graph ({@code parameters + gradients + state -> new parameters +
+   * state}) the trainer runs.
+   *
+   * @return the exported graph
+   */
+  public ExportedGraph optimizerGraph() {
+    return optGraph.exported();
+  }
+
+  /**
+   * The values the gradient run of the next update binds for a batch, by input name: the batch as
+   * the source fills it, the noise key of the next update's first micro-batch (when the graph
+   * makes random numbers), the parameters' current values, and frozen weights
+   * bound as run inputs. Frozen weights that are initializers are in {@link
+   * #gradientGraph()}'s external values. With them the run can be replayed elsewhere (e.g. on a
+   * GPU by {@code benchmarks/gpu}). Copies; the trainer is unchanged apart from its prepared
+   * buffers.
+   *
+   * @param source the examples
+   * @param exampleIds the batch (one micro-batch)
+   * @return input name to value, for every input of {@link #gradientGraph()}
+   */
+  public Map<String, TensorData> gradientInputs(BatchSource source, int[] exampleIds) {
+    checkOpen();
+    if (exampleIds.length == 0) {
+      throw new IllegalArgumentException("gradientInputs needs at least one example id");
+    }
+    MicroRun mr = microRun(source, exampleIds);
+    source.fill(exampleIds, mr);
+    List<Map<String, HostTensor>> bound = new ArrayList<>(List.of(mr.inputs, fixedParams,
+        paramBanks.get(cur)));
+    if (noiseKeyIn != null) {
+      noiseKeyIn.setLong(0, noiseKey(config.seed(), stepsDone, 0));
+      bound.add(Map.of(Graph.NOISE_KEY, noiseKeyIn));
+    }
+    if (!frozenOnDevice) {
+      bound.add(external);
+    }
+    Set<String> declared = new HashSet<>(names(gradExport.inputs()));
+    Map<String, TensorData> out = new LinkedHashMap<>();
+    for (Map<String, HostTensor> m : bound) {
+      for (Map.Entry<String, HostTensor> e : m.entrySet()) {
+        if (declared.contains(e.getKey())) {
+          out.put(e.getKey(), HostTensors.toData(e.getValue()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The values the optimizer run of the next update would bind, by input name: the current
+   * parameters, the gradients of the last gradient run (zero before the first), the optimizer
+   * state, and the scalars (learning rate, step, gradient scale of one micro-batch). Copies.
+   *
+   * @param lr the learning rate to bind
+   * @return input name to value, for every input of {@link #optimizerGraph()}
+   */
+  public Map<String, TensorData> optimizerInputs(double lr) {
+    checkOpen();
+    Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
+    Map<String, TensorData> out = new LinkedHashMap<>();
+    for (Tensor t : trainable) {
+      out.put(OptimizerGraph.paramInput(t.name()),
+          HostTensors.toData(paramBanks.get(cur).get(t.name())));
+      out.put(OptimizerGraph.gradInput(t.name()), HostTensors.toData(sumGrads.get(t.name())));
+    }
+    for (StateSpec s : optGraph.states()) {
+      out.put(s.name(), HostTensors.toData(stateBanks.get(cur).get(s.name())));
+    }
+    out.put(OptimizerGraph.LR, TensorData.ofDoubles(new long[0], lr));
+    out.put(OptimizerGraph.GRAD_SCALE, TensorData.ofDoubles(new long[0], 1.0));
+    if (optGraph.hasStepInput()) {
+      out.put(OptimizerGraph.STEP, TensorData.ofDoubles(new long[0], stepsDone + 1));
+    }
+    Set<String> declared = new HashSet<>(names(optGraph.exported().inputs()));
+    out.keySet().retainAll(declared);
+    return out;
   }
 
   /** The optimizer run of each bank reads that bank and writes the other. */
@@ -825,8 +923,9 @@ public final class Trainer implements AutoCloseable {
    * batch of the given shapes: every bound input of the gradient run (batch, noise key,
    * trainable and fixed parameters, frozen weights unless they are device-resident initializers)
    * and of the optimizer run (parameters, gradients, optimizer state), and every bound output
-   * (loss, gradients, new parameters and state). On the CPU provider nothing is copied (buffers
-   * are bound in place); the figure is what a GPU run with the same bindings transfers.
+   * (loss, gradients, new parameters and state). Random numbers are made in the graph: only the
+   * noise key crosses. On the CPU provider nothing is copied (buffers are bound in place); the
+   * figure is what a GPU run with the same bindings transfers.
    *
    * @param source the batch source
    * @param exampleIds the examples of one batch (one micro-batch each when micro-batching)
@@ -834,13 +933,15 @@ public final class Trainer implements AutoCloseable {
    */
   public StepTransfer transferPerStep(BatchSource source, int[] exampleIds) {
     checkOpen();
+    if (exampleIds.length == 0) {
+      throw new IllegalArgumentException("transferPerStep needs at least one example id");
+    }
     long params = bytes(paramBanks.get(0).values());
     long grad = bytes(grads.values());
     long state = bytes(stateBanks.get(0).values());
     long fixed = bytes(fixedParams.values()) + (frozenOnDevice ? 0 : bytes(external.values()));
     int micro = Math.max(1, Math.min(config.microBatches(), exampleIds.length));
-    long toDevice = params + grad + state + 3 * 8; // optimizer run: params, grads, state, scalars
-    long toHost = params + state + 8; // new params and state, gradient norm
+    List<Long> batches = new ArrayList<>();
     for (int k = 0; k < micro; k++) {
       int from = (int) ((long) exampleIds.length * k / micro);
       int to = (int) ((long) exampleIds.length * (k + 1) / micro);
@@ -855,10 +956,15 @@ public final class Trainer implements AutoCloseable {
       if (noiseKeyIn != null) {
         batch += noiseKeyIn.byteSize();
       }
-      toDevice += batch + params + fixed;
-      toHost += lossOut.byteSize() + grad;
+      batches.add(batch);
     }
-    return new StepTransfer(toDevice, toHost, frozenOnDevice ? bytes(external.values()) : 0);
+    if (grad != params) {
+      throw new IllegalStateException("gradient buffers (" + grad + " bytes) differ from the "
+          + "trainable parameters (" + params + " bytes)");
+    }
+    return StepTransfer.of(params, state, fixed, lossOut.byteSize(),
+        frozenOnDevice ? bytes(external.values()) : 0,
+        batches.stream().mapToLong(Long::longValue).toArray());
   }
 
   /**
@@ -868,7 +974,45 @@ public final class Trainer implements AutoCloseable {
    * @param deviceToHost bytes copied back per update
    * @param residentFrozen bytes of frozen weights uploaded once as initializers (0 on the CPU)
    */
-  public record StepTransfer(long hostToDevice, long deviceToHost, long residentFrozen) {}
+  public record StepTransfer(long hostToDevice, long deviceToHost, long residentFrozen) {
+    /**
+     * The transfer of one update from buffer sizes alone: the formula {@link
+     * Trainer#transferPerStep} evaluates on its bound buffers, usable for a model too large to
+     * build here. Per micro-batch the gradient run receives the batch, the trainable parameters
+     * and the fixed inputs and returns the loss and the gradients; once per update the optimizer
+     * run receives the parameters, the gradients, the state and three scalars (learning rate,
+     * step, gradient scale) and returns the new parameters, the new state and the gradient norm.
+     *
+     * @param trainableBytes bytes of the trainable parameters (their gradients are as large)
+     * @param stateBytes bytes of the optimizer state
+     * @param fixedBytes bytes bound per gradient run besides the batch: non-trainable parameters,
+     *     and frozen weights kept out of the model unless they are device-resident initializers
+     * @param lossBytes bytes of the loss
+     * @param residentFrozen bytes of frozen weights uploaded once (reported, not per update)
+     * @param microBatchBytes bytes of each micro-batch's batch inputs and noise key (8 bytes when
+     *     the graph makes random numbers)
+     * @return the transfer
+     * @throws IllegalArgumentException if a size is negative or no micro-batch is given
+     */
+    public static StepTransfer of(long trainableBytes, long stateBytes, long fixedBytes,
+        long lossBytes, long residentFrozen, long... microBatchBytes) {
+      if (trainableBytes < 0 || stateBytes < 0 || fixedBytes < 0 || lossBytes < 0
+          || residentFrozen < 0 || microBatchBytes.length == 0) {
+        throw new IllegalArgumentException("StepTransfer.of needs sizes >= 0 and at least one "
+            + "micro-batch");
+      }
+      long toDevice = 2 * trainableBytes + stateBytes + 3 * 8; // optimizer run
+      long toHost = trainableBytes + stateBytes + 8;
+      for (long batch : microBatchBytes) {
+        if (batch < 0) {
+          throw new IllegalArgumentException("micro-batch bytes must be >= 0, got " + batch);
+        }
+        toDevice += batch + trainableBytes + fixedBytes;
+        toHost += lossBytes + trainableBytes;
+      }
+      return new StepTransfer(toDevice, toHost, residentFrozen);
+    }
+  }
 
   private static long numel(long[] shape) {
     long n = 1;

@@ -61,7 +61,7 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
   /** The manifest's format name. */
   public static final String FORMAT = "mmesid-trainer-checkpoint";
   /** The manifest format version this code writes and reads. */
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
   /** File name of the parameters. */
   public static final String PARAMETERS_FILE = "parameters.safetensors";
   /** File name of the optimizer state. */
@@ -140,17 +140,20 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
         throw new IllegalArgumentException(manifest + ": format is '"
             + (n == null ? "" : n.path("format").asText()) + "', expected '" + FORMAT + "'");
       }
-      int version = n.path("formatVersion").asInt(-1);
+      int version = n.path("format_version").asInt(-1);
       if (version != FORMAT_VERSION) {
-        throw new IllegalArgumentException(manifest + ": formatVersion " + version
-            + " is not supported; allowed: " + FORMAT_VERSION + (version == 1
-            ? " (version 1 checkpoints record no run settings, so resuming them cannot be "
-              + "checked; start a new checkpoint directory)" : ""));
+        int old = n.path("formatVersion").asInt(-1);
+        throw new IllegalArgumentException(manifest + ": format_version "
+            + (old > 0 ? old : version) + " is not supported; allowed: " + FORMAT_VERSION
+            + (old == 1 ? " (version 1 checkpoints record no run settings, so resuming them "
+              + "cannot be checked; start a new checkpoint directory)"
+              : old == 2 ? " (version 2 wrote camelCase keys; start a new checkpoint directory)"
+              : ""));
       }
       State st = new State(req(n, "step", manifest).asLong(), req(n, "epoch", manifest).asInt(),
-          req(n, "batchInEpoch", manifest).asLong(),
-          n.path("bestMetric").isNumber() ? n.get("bestMetric").asDouble() : Double.NaN,
-          n.path("bestStep").asLong(-1), n.path("validationsWithoutImprovement").asInt(0));
+          req(n, "batch_in_epoch", manifest).asLong(),
+          n.path("best_metric").isNumber() ? n.get("best_metric").asDouble() : Double.NaN,
+          n.path("best_step").asLong(-1), n.path("validations_without_improvement").asInt(0));
       Map<String, String> settings = new TreeMap<>();
       Iterator<Map.Entry<String, JsonNode>> it = n.path("settings").fields();
       while (it.hasNext()) {
@@ -527,15 +530,15 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
         files.put(HISTORY_FILE, Files.size(tmp.resolve(HISTORY_FILE)));
         ObjectNode m = JSON.createObjectNode();
         m.put("format", FORMAT);
-        m.put("formatVersion", FORMAT_VERSION);
+        m.put("format_version", FORMAT_VERSION);
         m.put("step", state.step());
         m.put("epoch", state.epoch());
-        m.put("batchInEpoch", state.batchInEpoch());
+        m.put("batch_in_epoch", state.batchInEpoch());
         if (!Double.isNaN(state.bestMetric())) {
-          m.put("bestMetric", state.bestMetric());
+          m.put("best_metric", state.bestMetric());
         }
-        m.put("bestStep", state.bestStep());
-        m.put("validationsWithoutImprovement", state.validationsWithoutImprovement());
+        m.put("best_step", state.bestStep());
+        m.put("validations_without_improvement", state.validationsWithoutImprovement());
         ObjectNode s = m.putObject("settings");
         new TreeMap<>(settings).forEach(s::put);
         m.set("files", files);

@@ -66,7 +66,7 @@ class AutodiffTest {
   void stopGradientMakesStraightThroughEstimator() throws Exception {
     Graph g = new Graph("ste", DType.FLOAT64);
     Tensor z = g.parameter("z", TensorData.ofDoubles(new long[] {2}, 0.3, -0.7));
-    Tensor q = z.mul(2.0).add(1.0).relu(); // a non-identity "quantiser"
+    Tensor q = z.mul(2.0).add(1.0).relu(); // a non-identity "quantizer"
     Tensor zq = z.add(q.sub(z).stopGradient()); // value q, gradient identity w.r.t. z
     Tensor loss = zq.mul(zq).sum(false);
     Map<String, Tensor> outs = new LinkedHashMap<>();

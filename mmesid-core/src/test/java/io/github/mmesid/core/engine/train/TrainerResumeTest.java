@@ -93,12 +93,12 @@ class TrainerResumeTest {
     CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
         () -> train(changed, DATA));
     String m = e.getMessage();
-    for (String part : List.of(step(ck, 5).toString(), "was written with", "batchSize=16",
-        "hidden=16", "optimizer.lr=0.005", "this run has", "batchSize=8", "hidden=32",
+    for (String part : List.of(step(ck, 5).toString(), "was written with", "trainer.batch_size=16",
+        "hidden=16", "optimizer.lr=0.005", "this run has", "trainer.batch_size=8", "hidden=32",
         "optimizer.lr=0.01", "Use the same settings or a new checkpoint directory")) {
       assertTrue(m.contains(part), () -> "message lacks '" + part + "': " + m);
     }
-    assertEquals(List.of("batchSize", "hidden", "optimizer.lr"), e.settings());
+    assertEquals(List.of("hidden", "optimizer.lr", "trainer.batch_size"), e.settings());
     assertEquals(step(ck, 5), e.checkpoint());
     assertFalse(m.contains("data=a.csv"), m);
     // The checkpoint is untouched and still resumable with the original settings.
@@ -113,9 +113,9 @@ class TrainerResumeTest {
     Path ck = dir.resolve("ck");
     train(base().maxSteps(5).checkpoints(ck, 5).dataFingerprint("train-v1").build(), DATA);
     TrainerConfig same = base().checkpoints(ck, 5).dataFingerprint("train-v1").build();
-    assertEquals(List.of("data.sourceFingerprint"), assertThrows(
+    assertEquals(List.of("data.source_fingerprint"), assertThrows(
         CheckpointMismatchException.class, () -> train(same, regression(100, 10))).settings());
-    assertEquals(List.of("data.examples", "data.sourceFingerprint"), assertThrows(
+    assertEquals(List.of("data.examples", "data.source_fingerprint"), assertThrows(
         CheckpointMismatchException.class, () -> train(same, regression(90, 9))).settings());
     CheckpointMismatchException fp = assertThrows(CheckpointMismatchException.class,
         () -> train(base().checkpoints(ck, 5).dataFingerprint("train-v2").build(), DATA));
@@ -128,8 +128,8 @@ class TrainerResumeTest {
         () -> train(TrainerConfig.builder(8).optimizer(Optimizer.adamW(5e-3).withMaxGradNorm(1))
             .batchSize(16).epochs(3).runtime(TrainerFixtures.ONE_THREAD)
             .checkpoints(ck, 5).dataFingerprint("train-v1").build(), DATA));
-    assertEquals(List.of("seed"), seed.settings());
-    assertTrue(seed.getMessage().contains("seed=7") && seed.getMessage().contains("seed=8"));
+    assertEquals(List.of("trainer.seed"), seed.settings());
+    assertTrue(seed.getMessage().contains("trainer.seed=7") && seed.getMessage().contains("trainer.seed=8"));
   }
 
   @Test
@@ -152,11 +152,13 @@ class TrainerResumeTest {
   @Test
   void runDescriptionMayNotContradictTheTrainer() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> train(base().runDescription(Map.of("epochs", 5)).maxSteps(1).build(), DATA));
-    assertTrue(e.getMessage().contains("'epochs' = 5") && e.getMessage().contains("3"),
+        () -> train(base().runDescription(Map.of("trainer.epochs", 5)).maxSteps(1).build(), DATA));
+    assertTrue(e.getMessage().contains("'trainer.epochs' = 5") && e.getMessage().contains("3"),
         e.getMessage());
-    assertEquals(1, train(base().runDescription(Map.of("epochs", 3)).maxSteps(1).build(), DATA)
-        .steps());
+    // a model's own settings live beside the trainer's (e.g. its epochs or validate_every, which
+    // may count other units than the trainer's)
+    assertEquals(1, train(base().runDescription(Map.of("epochs", 5, "validate_every", 7)).maxSteps(1)
+        .build(), DATA).steps());
     IllegalArgumentException keep = assertThrows(IllegalArgumentException.class,
         () -> base().keepCheckpoints(1).build());
     assertTrue(keep.getMessage().contains("keepCheckpoints") && keep.getMessage().contains(">= 2"),

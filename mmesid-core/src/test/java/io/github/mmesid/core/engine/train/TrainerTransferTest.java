@@ -41,6 +41,22 @@ class TrainerTransferTest {
   }
 
   @Test
+  void theFormulaFromSizesAloneEqualsTheBoundBuffers() {
+    InMemoryBatchSource data = TrainerFixtures.regression(64, 1);
+    try (Trainer t = new Trainer(TrainerFixtures.mlpLoss(3), TrainerFixtures.base()
+        .microBatches(2).build())) {
+      long params = 81 * 4;
+      // AdamW: two moments per parameter; two micro-batches of 8 rows of (3 + 1) floats
+      assertEquals(Trainer.StepTransfer.of(params, 2 * params, 0, 4, 0, 8 * 4 * 4, 8 * 4 * 4),
+          t.transferPerStep(data, new int[16]));
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Trainer.StepTransfer.of(1, 1, 1, 4, 0));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Trainer.StepTransfer.of(1, -1, 1, 4, 0, 8));
+  }
+
+  @Test
   void frozenWeightsAreDeviceResidentInitializersOffTheCpu() {
     Graph g = new Graph("frozen_transfer");
     Tensor x = g.input("x", DType.FLOAT32, Shape.mixed("B", (long) FrozenDirectBindingTest.ROWS));
