@@ -30,6 +30,7 @@ public final class Graph {
   private final Map<String, Tensor> scalarCache = new HashMap<>();
   private final java.util.Set<String> noiseStreams = new java.util.HashSet<>();
   private final Map<String, RandomOps.Counters> noiseCounters = new HashMap<>();
+  private Tensor noiseRunKey;
 
   /** The name of the {@linkplain #noiseKey() noise key} input. */
   public static final String NOISE_KEY = "noise_key";
@@ -156,6 +157,14 @@ public final class Graph {
       throw new IllegalArgumentException("Duplicate random stream name '" + stream
           + "' in graph " + name + "; every dropout or noise site needs its own name");
     }
+  }
+
+  /** The generator key of {@link RandomOps}, made from the noise key once per graph. */
+  Tensor noiseRunKey() {
+    if (noiseRunKey == null) {
+      noiseRunKey = RandomOps.buildRunKey(this);
+    }
+    return noiseRunKey;
   }
 
   /**

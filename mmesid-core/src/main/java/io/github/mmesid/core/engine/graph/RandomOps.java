@@ -6,75 +6,131 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Counter-based random numbers made inside the graph (dropout masks, sampling noise), so that a
  * run receives only the graph's {@linkplain Graph#noiseKey() noise key}, one INT64 scalar, instead
  * of a noise tensor per random site.
  *
- * <p>The generator is SplitMix64: a named <em>stream</em> with seed {@code s = }{@link
- * #streamSeed streamSeed}{@code (key, name)} produces the 64-bit values {@code h_j = mix64(s +
- * (j + 1) * 0x9e3779b97f4a7c15)}, {@code j = 0, 1, ...}, exactly the values of {@code new
- * java.util.SplittableRandom(s).nextLong()} in order, built from standard integer ONNX ops on
- * UINT64 (Range, Cast, Mul, Add, BitShift, BitwiseXor). The value of an element therefore depends
- * only on (key, stream name, element index): nothing is stateful, and a run that feeds the same
- * key gets bit-identical numbers on any execution provider that implements the ops. The trainer
- * feeds {@code key = f(seed, update, micro-batch)}, so exact resume holds.
+ * <p>The generator is Widynski's "Squares" (arXiv:2004.06278), 32-bit output, over unsigned
+ * 64-bit integers with wraparound: for a counter {@code c} and an odd key {@code k},
+ *
+ * <pre>
+ *   x = c * k;  y = x;  z = y + k;
+ *   x = rot32(x * x + y);  x = rot32(x * x + z);  x = rot32(x * x + y);
+ *   t = x * x + z;         squares32(c, k) = t &gt;&gt;&gt; 32
+ * </pre>
+ *
+ * <p>with {@code rot32(x) = (x >>> 32) | (x << 32)}, built as {@code Div(x, 2^32) + Mul(x, 2^32)}
+ * (the two halves do not overlap, so Add is Or). Every node is Range, Cast, Size, Mul, Add, Div,
+ * GreaterOrEqual, Concat, Slice or Reshape on INT64 / UINT64 / BOOL / floats: ONNX Runtime has CPU
+ * and CUDA kernels for all of them ({@code KernelAudit}), integer arithmetic is exact, so every
+ * provider computes the same bits. {@link #squares32} and the {@code *Values} methods are the
+ * plain-Java reference of exactly the values the graph makes.
+ *
+ * <p>Keys and counters. Only the noise key {@code n} changes per run, so the per-run and
+ * per-stream parts combine as follows:
  *
  * <ul>
- *   <li>{@link #keepMask}: a BOOL mask. Each {@code h_j} gives four elements: element {@code e} of
- *       a tensor of {@code n} elements (row-major) is bits {@code [63 - 16k, 48 - 16k]} of {@code
- *       h_{e mod m}} with {@code k = e / m}, {@code m = ceil(n / 4)}, and is kept when that 16-bit
- *       value is {@code >= round(ratio * 65536)}. Drop probabilities are thus multiples of {@code
- *       2^-16} ({@link #maskRatio}); a quarter of the hashing work of one value per element.
- *   <li>{@link #uniform}: floats in {@code [0, 1)}, one {@code h_j} per element: {@code (h_j >>>
- *       11) * 2^-53} in FLOAT64 (what {@code SplittableRandom.nextDouble()} returns), {@code (h_j
- *       >>> 40) * 2^-24} in FLOAT32.
+ *   <li>The run key {@link #runKey}{@code (n) = hi * 2^32 + 2 * lo + 1 (mod 2^64)}, with {@code
+ *       hi = squares32(n, K_HI)} and {@code lo = squares32(n, K_LO)} for two fixed odd keys with
+ *       irregular bits ({@code new SplittableRandom(s).nextLong() | 1}). It is computed in the
+ *       graph once per graph (on scalars) and is odd by construction. Squares needs keys with
+ *       irregular bits: trainers feed structured noise keys (consecutive steps, small seeds in
+ *       tests), and hashing them through Squares itself gives every run an unrelated 64-bit key.
+ *   <li>A stream {@code s} (the site's name, unique per graph) uses the counters {@code c = j +
+ *       }{@link #streamOffset}{@code (s)}, {@code j = 0, 1, ...}: its offset is a 64-bit value
+ *       fixed by the name ({@code new SplittableRandom(fnv1a64(name)).nextLong()}), so the
+ *       streams of one run are disjoint blocks of the counter space of one key (two blocks of
+ *       2^32 counters overlap with probability about 2^-31) and runs differ by their keys. In
+ *       the graph {@code c * k = j * k + offset * k}: {@code j * k} is shared by every stream of
+ *       the same shape, a stream adds one scalar.
  * </ul>
  *
- * <p>Execution providers: ONNX Runtime's CPU provider implements every op used here for UINT64
- * (Range for INT64). Its CUDA provider implements Mul, Add, Cast, Range, Size, Shape, Concat,
- * Slice, Reshape and GreaterOrEqual for these types but not BitShift or BitwiseXor (ORT {@code
- * OperatorKernels.md}), which would run on the CPU there.
+ * <p>Outputs (only the 32 well-mixed high bits of {@code t} are used):
  *
- * <p>The counters {@code (j + 1) * gamma} of tensors with the same shape (all dimensions known or
- * named) are computed once per graph, from the size of the first such tensor, and shared by their
+ * <ul>
+ *   <li>{@link #keepMask}: a BOOL mask. Each value gives two elements: element {@code e} of a
+ *       tensor of {@code n} elements (row-major) is the 16-bit lane {@code L = e / m} ({@code m =
+ *       ceil(n / 2)}) of {@code v = squares32(c_{e mod m}, k)}, i.e. {@code v >>> 16} for {@code
+ *       L = 0} and {@code v & 0xffff} for {@code L = 1}, and is kept when that value is {@code >=
+ *       round(ratio * 65536)}. In the graph lane 0 compares {@code t} against {@code threshold *
+ *       2^48}, lane 1 compares {@code t * 2^16}. Drop probabilities are thus multiples of {@code
+ *       2^-16} ({@link #maskRatio}).
+ *   <li>{@link #uniform}: floats in {@code [0, 1)}, one value per element: {@code (v >>> 8) *
+ *       2^-24} in FLOAT32 (every float of that grid is exact) and {@code v * 2^-32} in FLOAT64
+ *       (32 random bits, not 53: one generator evaluation per element; dropout-style uses need no
+ *       finer grid).
+ * </ul>
+ *
+ * <p>The counters {@code j * k} of tensors with the same shape (all dimensions known or named)
+ * are computed once per graph, from the size of the first such tensor, and shared by their
  * streams (ONNX Runtime treats equally named dimensions as equal too).
  */
 public final class RandomOps {
   /** Bits per keep-mask element: drop probabilities are multiples of {@code 2^-MASK_BITS}. */
   public static final int MASK_BITS = 16;
-  /** SplitMix64's increment (the golden ratio in 64-bit fixed point). */
-  static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
-  private static final long MIX1 = 0xbf58476d1ce4e5b9L;
-  private static final long MIX2 = 0x94d049bb133111ebL;
-  private static final int LANES = 64 / MASK_BITS;
+  /** Fixed key of the high half of the run key. */
+  static final long K_HI = new SplittableRandom(0x5157_4152_4553_4849L).nextLong() | 1L;
+  /** Fixed key of the low half of the run key. */
+  static final long K_LO = new SplittableRandom(0x5157_4152_4553_4c4fL).nextLong() | 1L;
+  private static final int LANES = 32 / MASK_BITS;
+  private static final long TWO_32 = 1L << 32;
 
   private RandomOps() {}
 
   /**
-   * The SplittableRandom seed of a stream under a noise key: {@code key + mix64(fnv1a64(name))}
-   * (FNV-1a over the UTF-8 bytes of the name), so different streams start at unrelated points of
-   * the SplitMix64 sequence.
+   * Widynski's Squares generator, 32-bit output (see the class description).
    *
-   * @param key the noise key of the run
-   * @param stream the stream name
-   * @return the seed
+   * @param counter the counter
+   * @param key the key (odd, irregular bits)
+   * @return the 32 output bits, as an unsigned value in the low half of a long
    */
-  public static long streamSeed(long key, String stream) {
+  public static long squares32(long counter, long key) {
+    return squaresT(counter, key) >>> 32;
+  }
+
+  /** The last sum {@code t} of Squares, whose high 32 bits are the output. */
+  static long squaresT(long counter, long key) {
+    long y = counter * key;
+    long z = y + key;
+    long x = y;
+    x = rot32(x * x + y);
+    x = rot32(x * x + z);
+    x = rot32(x * x + y);
+    return x * x + z;
+  }
+
+  private static long rot32(long x) {
+    return (x >>> 32) | (x << 32);
+  }
+
+  /**
+   * The generator key of a run: {@code squares32(noiseKey, K_HI) * 2^32 + 2 * squares32(noiseKey,
+   * K_LO) + 1} (mod 2^64), odd.
+   *
+   * @param noiseKey the value fed to the graph's noise key
+   * @return the key
+   */
+  public static long runKey(long noiseKey) {
+    return (squares32(noiseKey, K_HI) << 32) + 2 * squares32(noiseKey, K_LO) + 1;
+  }
+
+  /**
+   * The counter offset of a stream: {@code new SplittableRandom(fnv1a64(name)).nextLong()} (FNV-1a
+   * over the UTF-8 bytes of the name).
+   *
+   * @param stream the stream name
+   * @return the offset
+   */
+  public static long streamOffset(String stream) {
     long h = 0xcbf29ce484222325L;
     for (byte b : stream.getBytes(StandardCharsets.UTF_8)) {
       h ^= b & 0xff;
       h *= 0x100000001b3L;
     }
-    return key + mix64(h);
-  }
-
-  /** SplitMix64's output function (Stafford's Mix13), as in {@code SplittableRandom}. */
-  static long mix64(long z) {
-    z = (z ^ (z >>> 30)) * MIX1;
-    z = (z ^ (z >>> 27)) * MIX2;
-    return z ^ (z >>> 31);
+    return new SplittableRandom(h).nextLong();
   }
 
   /**
@@ -97,9 +153,62 @@ public final class RandomOps {
   }
 
   /**
+   * The values {@link #keepMask} makes (plain-Java reference): element {@code e} of a tensor of
+   * {@code n} elements, row-major, true when kept.
+   *
+   * @param noiseKey the noise key fed to the run
+   * @param stream the stream name
+   * @param n the number of elements
+   * @param ratio the drop probability
+   * @return the mask
+   */
+  public static boolean[] keepMaskValues(long noiseKey, String stream, int n, double ratio) {
+    long threshold = maskThreshold(ratio);
+    long k = runKey(noiseKey);
+    long offset = streamOffset(stream);
+    int m = (n + LANES - 1) / LANES;
+    boolean[] out = new boolean[n];
+    for (int e = 0; e < n; e++) {
+      long v = squares32(e % m + offset, k);
+      long lane = e / m == 0 ? v >>> MASK_BITS : v & ((1L << MASK_BITS) - 1);
+      out[e] = lane >= threshold;
+    }
+    return out;
+  }
+
+  /**
+   * The values {@link #uniform} makes (plain-Java reference): element {@code e} (row-major).
+   *
+   * @param noiseKey the noise key fed to the run
+   * @param stream the stream name
+   * @param n the number of elements
+   * @param dtype FLOAT32 or FLOAT64
+   * @return the values (FLOAT32 values are exact floats)
+   */
+  public static double[] uniformValues(long noiseKey, String stream, int n, DType dtype) {
+    int bits = uniformBits(dtype);
+    long k = runKey(noiseKey);
+    long offset = streamOffset(stream);
+    double[] out = new double[n];
+    for (int e = 0; e < n; e++) {
+      out[e] = Math.scalb((double) (squares32(e + offset, k) >>> (32 - bits)), -bits);
+    }
+    return out;
+  }
+
+  private static int uniformBits(DType dtype) {
+    if (dtype == DType.FLOAT64) {
+      return 32;
+    } else if (dtype == DType.FLOAT32) {
+      return 24;
+    }
+    throw new IllegalArgumentException("Uniform noise must be FLOAT32 or FLOAT64, got " + dtype);
+  }
+
+  /**
    * A BOOL mask of {@code like}'s run-time shape whose elements are false (dropped) with
    * probability {@link #maskRatio}{@code (ratio)}, independently, from the stream {@code name}
-   * (see the class description for the exact values).
+   * (see the class description for the exact values, {@link #keepMaskValues} for a reference).
    *
    * @param like the tensor whose shape the mask takes (any dtype)
    * @param ratio drop probability in {@code [0, 1)}
@@ -112,11 +221,11 @@ public final class RandomOps {
     Graph g = like.graph();
     g.claimNoiseStream(name);
     Counters c = g.noiseCounters(like, LANES);
-    Tensor h = hash(c.base, streamSeed(g, name));
+    Tensor t = squares(c.base, name);
     Tensor limit = u64(g, threshold << (64 - MASK_BITS));
     List<Tensor> lanes = new ArrayList<>(LANES);
     for (int k = 0; k < LANES; k++) {
-      Tensor lane = k == 0 ? h : binary("Mul", h, u64(g, 1L << (MASK_BITS * k)));
+      Tensor lane = k == 0 ? t : binary("Mul", t, u64(g, 1L << (MASK_BITS * k)));
       lanes.add(ArrayOps.compare("GreaterOrEqual", lane, limit));
     }
     Tensor all = ArrayOps.concat(0, lanes);
@@ -127,8 +236,9 @@ public final class RandomOps {
 
   /**
    * Uniform {@code [0, 1)} floats of {@code like}'s run-time shape from the stream {@code name}:
-   * element {@code j} (row-major) is {@code (h_j >>> 11) * 2^-53} in FLOAT64 and {@code (h_j >>>
-   * 40) * 2^-24} in FLOAT32.
+   * element {@code j} (row-major) is {@code (v_j >>> 8) * 2^-24} in FLOAT32 and {@code v_j *
+   * 2^-32} in FLOAT64, {@code v_j} the 32-bit Squares output of its counter ({@link
+   * #uniformValues} is the reference).
    *
    * @param like the tensor whose shape the result takes (any dtype)
    * @param dtype FLOAT32 or FLOAT64
@@ -136,60 +246,60 @@ public final class RandomOps {
    * @return the noise, of {@code like}'s shape
    */
   public static Tensor uniform(Tensor like, DType dtype, String name) {
-    int bits;
-    if (dtype == DType.FLOAT64) {
-      bits = 53;
-    } else if (dtype == DType.FLOAT32) {
-      bits = 24;
-    } else {
-      throw new IllegalArgumentException(
-          "Uniform noise must be FLOAT32 or FLOAT64, got " + dtype);
-    }
+    int bits = uniformBits(dtype);
     Graph g = like.graph();
     g.claimNoiseStream(name);
     Counters c = g.noiseCounters(like, 1);
-    Tensor h = hash(c.base, streamSeed(g, name));
-    Tensor top = shiftRight(h, 64 - bits);
+    Tensor t = squares(c.base, name);
+    Tensor top = binary("Div", t, u64(g, 1L << (64 - bits)));
     Tensor u = ArrayOps.cast(top, dtype).mul(Math.scalb(1.0, -bits));
     return ArrayOps.reshape(u, ArrayOps.shapeOf(like), like.shape());
   }
 
-  /** The per-shape counters {@code (j + 1) * gamma} (UINT64 [m]) and the size {@code [n]}. */
+  /** The per-shape products {@code j * k} (UINT64 [m]) and the size {@code [n]}. */
   record Counters(Tensor base, Tensor sizeVector) {}
 
-  /** Builds the counters for {@code ceil(n / lanes)} values of a tensor's size {@code n}. */
+  /** Builds the counter products for {@code ceil(n / lanes)} values of a tensor's size. */
   static Counters buildCounters(Tensor like, int lanes) {
     Graph g = like.graph();
     Tensor n = g.apply("Size", List.of(like), Map.of(), DType.INT64, Shape.SCALAR);
     Tensor m = lanes == 1 ? n : MathOps.div(MathOps.add(n, g.scalar(lanes - 1, DType.INT64)),
         g.scalar(lanes, DType.INT64));
-    Tensor one = g.scalar(1, DType.INT64);
-    Tensor idx = ArrayOps.range(one, MathOps.add(m, one), one);
-    Tensor base = binary("Mul", ArrayOps.cast(idx, DType.UINT64), u64(g, GOLDEN_GAMMA));
+    Tensor idx = ArrayOps.range(g.scalar(0, DType.INT64), m, g.scalar(1, DType.INT64));
+    Tensor base = binary("Mul", ArrayOps.cast(idx, DType.UINT64), g.noiseRunKey());
     return new Counters(base, ArrayOps.reshape(n, 1));
   }
 
-  /** {@code mix64(base + seed)} elementwise, {@code seed} the stream's seed (UINT64 scalar). */
-  private static Tensor hash(Tensor base, Tensor seed) {
+  /** The graph's run key (UINT64 scalar) from its noise key, {@link #runKey} in ONNX ops. */
+  static Tensor buildRunKey(Graph g) {
+    Tensor n = ArrayOps.cast(g.noiseKey(), DType.UINT64);
+    Tensor two32 = u64(g, TWO_32);
+    Tensor hi = binary("Div", squaresT(binary("Mul", n, u64(g, K_HI)), u64(g, K_HI)), two32);
+    Tensor lo = binary("Div", squaresT(binary("Mul", n, u64(g, K_LO)), u64(g, K_LO)), two32);
+    Tensor k = binary("Add", binary("Mul", hi, two32), binary("Mul", lo, u64(g, 2)));
+    return binary("Add", k, u64(g, 1));
+  }
+
+  /** The final sum {@code t} of a stream's values: counters {@code j + offset} under the key. */
+  private static Tensor squares(Tensor base, String stream) {
     Graph g = base.graph();
-    Tensor z = binary("Add", base, seed);
-    z = binary("Mul", xorShift(z, 30), u64(g, MIX1));
-    z = binary("Mul", xorShift(z, 27), u64(g, MIX2));
-    return xorShift(z, 31);
+    Tensor k = g.noiseRunKey();
+    Tensor shift = binary("Mul", k, u64(g, streamOffset(stream)));
+    return squaresT(binary("Add", base, shift), k);
   }
 
-  private static Tensor streamSeed(Graph g, String name) {
-    Tensor key = ArrayOps.cast(g.noiseKey(), DType.UINT64);
-    return binary("Add", key, u64(g, streamSeed(0, name)));
-  }
-
-  private static Tensor xorShift(Tensor z, int k) {
-    return binary("BitwiseXor", z, shiftRight(z, k));
-  }
-
-  private static Tensor shiftRight(Tensor z, int k) {
-    return z.graph().apply("BitShift", List.of(z, u64(z.graph(), k)),
-        Map.of("direction", "RIGHT"), DType.UINT64, z.shape());
+  /** Squares' rounds from {@code x = c * k}: the final sum {@code t}. */
+  private static Tensor squaresT(Tensor y, Tensor k) {
+    Graph g = y.graph();
+    Tensor two32 = u64(g, TWO_32);
+    Tensor z = binary("Add", y, k);
+    Tensor x = y;
+    Tensor[] w = {y, z, y};
+    for (Tensor wr : w) {
+      Tensor s = binary("Add", binary("Mul", x, x), wr);
+      x = binary("Add", binary("Div", s, two32), binary("Mul", s, two32));
+    }
+    return binary("Add", binary("Mul", x, x), z);
   }
 
   private static Tensor binary(String op, Tensor a, Tensor b) {

@@ -1059,7 +1059,8 @@ public final class Trainer implements AutoCloseable {
    * The {@linkplain Graph#noiseKey() noise key} the trainer feeds to one micro-batch run: a
    * function of (seed, update, micro-batch) only, so in-graph random numbers (dropout masks) are
    * reproducible and a resumed run makes the same ones. With {@link
-   * io.github.mmesid.core.engine.graph.RandomOps#streamSeed} it gives the exact masks of a run.
+   * io.github.mmesid.core.engine.graph.RandomOps#keepMaskValues} it gives the exact masks of a
+   * run.
    *
    * @param seed the trainer's seed
    * @param step the number of updates done before this one (0 for the first update)

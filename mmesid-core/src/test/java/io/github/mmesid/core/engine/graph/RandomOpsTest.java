@@ -2,42 +2,94 @@ package io.github.mmesid.core.engine.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mmesid.core.engine.check.KernelAudit;
 import io.github.mmesid.core.engine.train.Trainer;
+import java.math.BigInteger;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.distribution.ChiSquaredDistribution;
 import org.junit.jupiter.api.Test;
 
 /**
- * The in-graph counter-based generator: bit-identical to a plain-Java reference built on {@link
- * SplittableRandom}, statistically right keep rates and uniform values over 10^6 draws, and no
- * correlation between neighbouring elements, the lanes of one hash, streams, updates and
- * micro-batches.
+ * The in-graph counter-based generator (Squares): its plain-Java reference against an independent
+ * BigInteger evaluation, the graph's values bit-identical to the reference, only ops with CUDA
+ * kernels, statistically right keep rates and uniform values over 10^6 draws, and no correlation
+ * between neighbouring elements, the lanes of one value, streams, updates, micro-batches and
+ * small noise keys.
  */
 class RandomOpsTest {
   private static final int MILLION = 1_000_000;
+  private static final BigInteger MOD = BigInteger.ONE.shiftLeft(64);
+  private static final BigInteger TWO_32 = BigInteger.ONE.shiftLeft(32);
 
   /** Plain-Java reference of {@link RandomOps#keepMask}: 1 = kept. */
   static double[] refMask(long key, String stream, int n, double ratio) {
-    SplittableRandom r = new SplittableRandom(RandomOps.streamSeed(key, stream));
-    int m = (n + 3) / 4;
-    long[] h = new long[m];
-    for (int j = 0; j < m; j++) {
-      h[j] = r.nextLong();
-    }
-    long threshold = Math.min(Math.round(ratio * 65536), 65535);
+    boolean[] keep = RandomOps.keepMaskValues(key, stream, n, ratio);
     double[] out = new double[n];
     for (int e = 0; e < n; e++) {
-      int lane = e / m;
-      long v = (h[e % m] >>> (48 - 16 * lane)) & 0xffff;
-      out[e] = v >= threshold ? 1 : 0;
+      out[e] = keep[e] ? 1 : 0;
     }
     return out;
+  }
+
+  private static BigInteger u(long v) {
+    return new BigInteger(Long.toUnsignedString(v));
+  }
+
+  /** Squares (32-bit output) in arbitrary precision, reduced mod 2^64 after every operation. */
+  private static long squaresBig(long counter, long key) {
+    BigInteger k = u(key);
+    BigInteger y = u(counter).multiply(k).mod(MOD);
+    BigInteger z = y.add(k).mod(MOD);
+    BigInteger x = y;
+    for (BigInteger w : new BigInteger[] {y, z, y}) {
+      BigInteger s = x.multiply(x).add(w).mod(MOD);
+      x = s.divide(TWO_32).add(s.mod(TWO_32).multiply(TWO_32)); // rotate by 32 bits
+    }
+    return x.multiply(x).add(z).mod(MOD).divide(TWO_32).longValueExact();
+  }
+
+  @Test
+  void referenceIsSquaresEvaluatedInArbitraryPrecision() {
+    SplittableRandom r = new SplittableRandom(17);
+    for (int i = 0; i < 2000; i++) {
+      long key = r.nextLong() | 1;
+      long c = i < 1000 ? i : r.nextLong();
+      assertEquals(squaresBig(c, key), RandomOps.squares32(c, key), "counter " + c);
+    }
+    // The run key is odd and spreads small noise keys over all 64 bits.
+    for (long n : new long[] {0, 1, 2, -1, Long.MIN_VALUE}) {
+      long k = RandomOps.runKey(n);
+      assertEquals(1, k & 1, "run key of " + n);
+      assertTrue(Long.bitCount(k) > 16 && Long.bitCount(k) < 48, Long.toHexString(k));
+      long expect = (squaresBig(n, RandomOps.K_HI) << 32) + 2 * squaresBig(n, RandomOps.K_LO) + 1;
+      assertEquals(expect, k);
+    }
+    assertNotEquals(RandomOps.streamOffset("a"), RandomOps.streamOffset("b"));
+  }
+
+  @Test
+  void generatorUsesOnlyOpsWithCudaKernels() {
+    Graph g = new Graph("gen", DType.FLOAT64);
+    Tensor x = g.input("x", DType.FLOAT64, Shape.mixed("B", 5));
+    Map<String, Tensor> outs = new LinkedHashMap<>();
+    outs.put("m", RandomOps.keepMask(x, 0.2, "m").cast(DType.FLOAT64));
+    outs.put("f", RandomOps.uniform(x, DType.FLOAT32, "f"));
+    outs.put("d", RandomOps.uniform(x, DType.FLOAT64, "d"));
+    outs.put("y", x.dropout(0.3, "drop"));
+    KernelAudit.Report r = KernelAudit.audit(OnnxExporter.export(g, outs).model());
+    assertEquals(List.of(), r.failures(), r.describe());
+    assertTrue(r.opCounts().containsKey("Div"), r.opCounts().toString());
+    for (String op : List.of("BitShift", "BitwiseXor", "BitwiseAnd", "BitwiseOr")) {
+      assertFalse(r.opCounts().containsKey(op), op);
+    }
   }
 
   private static Map<String, TensorData> key(long k) {
@@ -95,7 +147,7 @@ class RandomOpsTest {
   }
 
   @Test
-  void uniformEqualsSplittableRandom() {
+  void uniformEqualsTheReference() {
     long k = 0x5eedL;
     Graph g = new Graph("u", DType.FLOAT64);
     Tensor x = g.input("x", DType.INT64, Shape.mixed("N", 3));
@@ -105,11 +157,13 @@ class RandomOpsTest {
     Map<String, TensorData> feeds = key(k);
     feeds.put("x", TensorData.ofLongs(new long[] {5, 3}, new long[15]));
     Map<String, OrtEval.Value> res = OrtEval.run(g, outs, feeds);
-    SplittableRandom rd = new SplittableRandom(RandomOps.streamSeed(k, "d"));
-    SplittableRandom rf = new SplittableRandom(RandomOps.streamSeed(k, "f"));
+    double[] d = RandomOps.uniformValues(k, "d", 15, DType.FLOAT64);
+    double[] f = RandomOps.uniformValues(k, "f", 15, DType.FLOAT32);
     for (int i = 0; i < 15; i++) {
-      assertEquals(rd.nextDouble(), res.get("d").get(i), 0.0);
-      assertEquals((rf.nextLong() >>> 40) * 0x1p-24, res.get("f").get(i), 0.0);
+      assertEquals(d[i], res.get("d").get(i), 0.0);
+      assertEquals(f[i], res.get("f").get(i), 0.0);
+      assertEquals(RandomOps.squares32(i + RandomOps.streamOffset("d"), RandomOps.runKey(k))
+          * 0x1p-32, d[i], 0.0);
     }
     OrtEval.assertShape(res.get("f"), 5, 3);
   }
@@ -120,21 +174,21 @@ class RandomOpsTest {
       double[] m = masks(new long[] {1000, 1000}, ratio, 11, "s").get("s");
       double p = RandomOps.maskRatio(ratio);
       assertEquals(ratio, p, 1.0 / 131072);
-      // The drop count of each of the four 16-bit lanes, and all of them together.
-      long[] dropped = new long[4];
+      // The drop count of each of the two 16-bit lanes, and both together.
+      long[] dropped = new long[2];
       for (int e = 0; e < MILLION; e++) {
-        dropped[e / (MILLION / 4)] += m[e] == 0 ? 1 : 0;
+        dropped[e / (MILLION / 2)] += m[e] == 0 ? 1 : 0;
       }
-      long total = dropped[0] + dropped[1] + dropped[2] + dropped[3];
+      long total = dropped[0] + dropped[1];
       double sd = Math.sqrt(MILLION * p * (1 - p));
       assertEquals(MILLION * p, total, 5 * sd, "ratio " + ratio);
       double chi2 = 0;
       for (long d : dropped) {
-        double expect = MILLION / 4.0 * p;
+        double expect = MILLION / 2.0 * p;
         chi2 += (d - expect) * (d - expect) / (expect * (1 - p));
       }
-      // Four independent binomials: chi-square with 4 degrees of freedom.
-      double limit = new ChiSquaredDistribution(4).inverseCumulativeProbability(1 - 1e-6);
+      // Two independent binomials: chi-square with 2 degrees of freedom.
+      double limit = new ChiSquaredDistribution(2).inverseCumulativeProbability(1 - 1e-6);
       assertTrue(chi2 < limit, "lanes of ratio " + ratio + ": chi2 " + chi2 + " >= " + limit);
     }
   }
@@ -180,7 +234,7 @@ class RandomOpsTest {
     long seed = 42;
     long[] shape = {MILLION};
     double ratio = 0.3;
-    int m = MILLION / 4;
+    int m = MILLION / 2;
     // Keys as the trainer derives them: update 7 micro-batch 0, update 8, and micro-batch 1.
     long k0 = Trainer.noiseKey(seed, 7, 0);
     long kStep = Trainer.noiseKey(seed, 8, 0);
@@ -192,14 +246,15 @@ class RandomOpsTest {
     // Under independence r has standard error 1 / sqrt(pairs); allow five.
     Map<String, double[]> r = new LinkedHashMap<>();
     r.put("neighbouring elements", pair(correlation(x, 0, x, 1, MILLION - 1), MILLION - 1));
-    r.put("elements 4 apart", pair(correlation(x, 0, x, 4, MILLION - 4), MILLION - 4));
-    r.put("adjacent lanes of one hash", pair(correlation(x, 0, x, m, MILLION - m), MILLION - m));
-    r.put("lanes 0 and 3 of one hash", pair(correlation(x, 0, x, 3 * m, m), m));
+    r.put("elements 2 apart", pair(correlation(x, 0, x, 2, MILLION - 2), MILLION - 2));
+    r.put("the two lanes of one value", pair(correlation(x, 0, x, m, m), m));
     r.put("two streams", pair(correlation(x, 0, a.get("drop.1"), 0, MILLION), MILLION));
     r.put("consecutive updates", pair(correlation(x, 0,
         masks(shape, ratio, kStep, "drop.0").get("drop.0"), 0, MILLION), MILLION));
     r.put("micro-batches of one update", pair(correlation(x, 0,
         masks(shape, ratio, kMicro, "drop.0").get("drop.0"), 0, MILLION), MILLION));
+    r.put("noise keys 0 and 1", pair(correlation(masks(shape, ratio, 0, "drop.0").get("drop.0"),
+        0, masks(shape, ratio, 1, "drop.0").get("drop.0"), 0, MILLION), MILLION));
     for (Map.Entry<String, double[]> e : r.entrySet()) {
       double bound = 5 / Math.sqrt(e.getValue()[1]);
       assertTrue(Math.abs(e.getValue()[0]) < bound,

@@ -12,6 +12,8 @@ import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.init.Initializers;
 import io.github.mmesid.core.engine.optim.Optimizer;
+import io.github.mmesid.core.engine.runtime.ExecutionProvider;
+import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +61,28 @@ class TrainerNoiseTest {
       assertArrayEquals(uninterrupted.parameters().floats(name),
           resumed.parameters().floats(name), 0f, "parameter " + name + " differs after resume");
     }
+  }
+
+  @Test
+  void trainerSetUpForCudaMakesTheSameMasksAsTheCpuTrainer() {
+    // One mechanism on every provider: a trainer set up for CUDA (falling back to the CPU here,
+    // with the graph exported as for the device) makes the same masks in the graph, so it
+    // computes the same losses bit for bit.
+    InMemoryBatchSource data = TrainerFixtures.regression(48, 6);
+    TrainerConfig cpu = TrainerFixtures.base().epochs(1).build();
+    TrainerConfig cuda = TrainerFixtures.base().epochs(1).runtime(RuntimeOptions.builder()
+        .intraOpThreads(1).provider(ExecutionProvider.cuda(0, ExecutionProvider.Policy.PREFER))
+        .build()).build();
+    TrainingResult a;
+    TrainingResult b;
+    try (Trainer t = new Trainer(dropoutMlpLoss(2), cpu)) {
+      a = t.train(data);
+    }
+    try (Trainer t = new Trainer(dropoutMlpLoss(2), cuda)) {
+      b = t.train(data);
+    }
+    assertEquals(3, a.lossHistory().size());
+    assertEquals(a.lossHistory(), b.lossHistory());
   }
 
   @Test
