@@ -8,8 +8,6 @@ import io.github.mmesid.core.engine.optim.LrSchedule;
 import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.runtime.HostTensor;
 import io.github.mmesid.core.engine.runtime.RunOutputs;
-import io.github.mmesid.core.engine.train.Batch;
-import io.github.mmesid.core.engine.train.BatchSource;
 import io.github.mmesid.core.engine.train.InMemoryBatchSource;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
 import io.github.mmesid.core.engine.train.Predictor;
@@ -131,7 +129,7 @@ public final class MmRqVaeTrainer {
     TrainingResult result;
     try (Trainer trainer = new Trainer(loss, tb.build())) {
       validator.trainer = trainer;
-      result = trainer.train(new NoiseShapes(data.build(), net));
+      result = trainer.train(data.build());
     }
     Map<String, TensorData> trained = new LinkedHashMap<>();
     for (String name : net.parameterShapes().keySet()) {
@@ -255,47 +253,6 @@ public final class MmRqVaeTrainer {
   }
 
   record Encoded(int[][] codes, float[][] latents) {}
-
-  /** Adds the shapes of the dropout noise inputs ({@code [batch, hidden]}) to the data's. */
-  static final class NoiseShapes implements BatchSource {
-    private final BatchSource data;
-    private final RqVaeNetwork net;
-
-    NoiseShapes(BatchSource data, RqVaeNetwork net) {
-      this.data = data;
-      this.net = net;
-    }
-
-    @Override
-    public int size() {
-      return data.size();
-    }
-
-    @Override
-    public Map<String, long[]> inputShapes(int batchSize) {
-      Map<String, long[]> m = new LinkedHashMap<>(data.inputShapes(batchSize));
-      if (net.config().dropout() > 0) {
-        int[] hidden = net.config().hiddenLayers();
-        for (String name : net.names()) {
-          for (int i = 0; i < hidden.length; i++) {
-            m.put("noise." + name + ".encoder." + i, new long[] {batchSize, hidden[i]});
-            m.put("noise." + name + ".decoder." + i, new long[] {batchSize, hidden[hidden.length - 1 - i]});
-          }
-        }
-      }
-      return m;
-    }
-
-    @Override
-    public void fill(int[] exampleIds, Batch batch) {
-      data.fill(exampleIds, batch);
-    }
-
-    @Override
-    public java.util.Optional<String> fingerprint() {
-      return data.fingerprint();
-    }
-  }
 
   private static void initCodebooks(RqVaeNetwork net, Map<String, TensorData> params,
       Map<String, float[][]> modalities, RunOptions options) {

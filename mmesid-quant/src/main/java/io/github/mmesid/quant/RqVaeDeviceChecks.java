@@ -70,8 +70,7 @@ public final class RqVaeDeviceChecks {
           .schedule(LrSchedule.constant()).batchSize(cfg.batchSize()).epochs(1)
           .logEvery(1_000_000).runtime(DeviceCheckCase.cudaPrefer()).build())) {
         out.addAll(DeviceCheckCase.ofTrainer("mmrqvae_" + v.getKey(), t, g,
-            new MmRqVaeTrainer.NoiseShapes(data.build(), net), new int[] {0, 1, 2, 3, 4, 5, 6,
-                7}));
+            data.build(), new int[] {0, 1, 2, 3, 4, 5, 6, 7}));
       }
       if (first == null) {
         first = net;
