@@ -19,15 +19,16 @@ import org.apache.spark.sql.types.StructType;
  * Batch top-K recommendation on Spark: a DataFrame of users and their histories in, each user's
  * best items and scores out, for any model directory {@link Bundles} opens.
  *
- * <p>Inside each partition the rows are scored in batches of {@link ScoringOptions#batchSize()}
- * with the recommender's batch {@code topK}, so an ONNX Runtime model runs one inference per
- * batch. The model is loaded once per executor JVM ({@link BundleCache}) and shared by all of
+ * <p>Inside each partition the rows are taken in batches of {@link ScoringOptions#batchSize()}
+ * and scored with the recommender's batch {@code topK}, histories of equal length together
+ * ({@link LengthGroups}), so an ONNX Runtime model runs one inference per length in a batch. The model is loaded once per executor JVM ({@link BundleCache}) and shared by all of
  * its tasks; only the path and the options travel with the task. A model that fails to load
  * fails the tasks, and after Spark's retries the job, with the SDK loader's message.
  *
  * <p>Output rows follow input rows one to one (same partitions, same order within them), and a
- * row's items and scores depend only on its history, so the result does not depend on the
- * partitioning, the batch size or task retries.
+ * row's items and scores depend only on its history (they equal the single-JVM {@code
+ * topK(history, k)}), so the result does not depend on the partitioning, the batch size or task
+ * retries.
  */
 public final class SparkTopK {
 
@@ -47,8 +48,9 @@ public final class SparkTopK {
    *
    * <p>Each user gets {@code min(k, candidates)} items, best first, where the candidates are the
    * N items minus the history's (the history's items are never recommended, as by {@link
-   * SequentialRecommender#topK(int[], int)}; ties go to the lower item id). A null history, a null
-   * element or an id outside 0..N fails the job naming the user.
+   * SequentialRecommender#topK(int[], int)}; ties go to the lower item id); a history that holds
+   * every item gets empty arrays. A null history, a null element or an id outside 0..N fails the
+   * job naming the user.
    *
    * @param users columns {@value #USER} (any type) and {@value #HISTORY} ({@code array<int>});
    *     other columns are dropped
@@ -131,40 +133,43 @@ public final class SparkTopK {
   }
 
   /**
-   * The recommender's batch {@code topK(histories, k)} for the histories with at least {@code k}
-   * candidates, and {@code topK(history, candidates)} for the others.
+   * Top-k of each history: the recommender's batch {@code topK(group, k)} for each group of
+   * equal-length histories ({@link LengthGroups}) with at least {@code k} candidates, {@code
+   * topK(history, candidates)} for a history with fewer, and an empty list for one that holds
+   * every item.
    */
   static List<List<ScoredItem>> topK(SequentialRecommender rec, List<int[]> histories, int k) {
     int n = rec.numItems();
-    List<int[]> full = new ArrayList<>(histories.size());
-    int[] cands = new int[histories.size()];
-    for (int i = 0; i < histories.size(); i++) {
-      cands[i] = candidates(histories.get(i), n);
-      if (cands[i] >= k) {
-        full.add(histories.get(i));
+    List<List<ScoredItem>> out = new ArrayList<>(java.util.Collections.nCopies(histories.size(), null));
+    for (List<Integer> group : LengthGroups.of(histories, LengthGroups.window(rec))) {
+      List<int[]> full = new ArrayList<>(group.size());
+      List<Integer> fullAt = new ArrayList<>(group.size());
+      for (int i : group) {
+        int[] h = histories.get(i);
+        int cands = candidates(h, n);
+        if (cands >= k) {
+          full.add(h);
+          fullAt.add(i);
+        } else {
+          out.set(i, cands == 0 ? List.of() : rec.topK(h, cands));
+        }
       }
-    }
-    List<List<ScoredItem>> batched = full.isEmpty() ? List.of() : rec.topK(full, k);
-    List<List<ScoredItem>> out = new ArrayList<>(histories.size());
-    int next = 0;
-    for (int i = 0; i < histories.size(); i++) {
-      if (cands[i] >= k) {
-        out.add(batched.get(next++));
-      } else if (cands[i] == 0) {
-        out.add(List.of());
-      } else {
-        out.add(rec.topK(histories.get(i), cands[i]));
+      if (!full.isEmpty()) {
+        List<List<ScoredItem>> batched = rec.topK(full, k);
+        for (int j = 0; j < fullAt.size(); j++) {
+          out.set(fullAt.get(j), batched.get(j));
+        }
       }
     }
     return out;
   }
 
   private static int candidates(int[] history, int n) {
-    boolean[] seen = new boolean[0];
-    int distinct = 0;
-    if (history.length > 0) {
-      seen = new boolean[n + 1];
+    if (history.length == 0) {
+      return n;
     }
+    boolean[] seen = new boolean[n + 1];
+    int distinct = 0;
     for (int x : history) {
       if (x != 0 && !seen[x]) {
         seen[x] = true;
