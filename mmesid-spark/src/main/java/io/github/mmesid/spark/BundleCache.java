@@ -74,8 +74,8 @@ public final class BundleCache {
     }
     ScoringOptions checked = ScoringOptions.defaults().withIntraOpThreads(intraOpThreads);
     Key key = new Key("mmrqvae", normalise(path), checked.intraOpThreads(), null);
-    return (MmRqVaeModel) entry(key).get(() -> MmRqVaeModel.load(Path.of(key.path()),
-        RuntimeOptions.builder().intraOpThreads(intraOpThreads).build()));
+    return (MmRqVaeModel) entry(key).get(() -> LargeStack.call("mmesid-quantizer-load",
+        () -> MmRqVaeModel.load(Path.of(key.path()), RuntimeOptions.builder().intraOpThreads(intraOpThreads).build())));
   }
 
   /**

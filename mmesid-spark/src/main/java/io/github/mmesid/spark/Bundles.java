@@ -22,6 +22,9 @@ import java.nio.file.Path;
  *   <li>{@code popularity.json}: a popularity bundle ({@link PopularityBundle}).
  * </ul>
  *
+ * <p>Loading runs on a thread with a large stack (building a full-size model's ONNX Runtime
+ * session can overflow a default 1 MiB thread stack, which kills the JVM).
+ *
  * <p>Item ids are the model's internal ids 1..N; an {@code items.csv} next to the model is not
  * applied (map external ids before and after scoring). The caller owns the returned model and
  * closes it; inside Spark jobs use {@link BundleCache}, which shares one load per executor JVM.
@@ -92,6 +95,10 @@ public final class Bundles {
       throw new IllegalArgumentException("options must not be null; use ScoringOptions.defaults()");
     }
     BundleKind kind = detect(path);
+    return LargeStack.call("mmesid-bundle-load", () -> load(path, kind, options));
+  }
+
+  private static SequentialRecommender load(Path path, BundleKind kind, ScoringOptions options) {
     RuntimeOptions runtime = RuntimeOptions.builder().intraOpThreads(options.intraOpThreads()).build();
     switch (kind) {
       case POPULARITY:

@@ -133,13 +133,27 @@ public final class SparkTopK {
   }
 
   /**
-   * Top-k of each history: the recommender's batch {@code topK(group, k)} for each group of
-   * equal-length histories ({@link LengthGroups}) with at least {@code k} candidates, {@code
-   * topK(history, candidates)} for a history with fewer, and an empty list for one that holds
-   * every item.
+   * Scores one batch as each partition does, usable in one JVM: the recommender's batch {@code
+   * topK(group, k)} for each group of histories of equal length (non-padding items, capped at the
+   * model's window), {@code topK(history, candidates)} for a history with fewer than {@code k}
+   * candidates, and an empty list for one that holds every item. Each history gets the result of
+   * scoring it alone.
+   *
+   * @param rec the recommender
+   * @param histories the histories, each validated as by {@link SequentialRecommender#topK(int[],
+   *     int)}
+   * @param k items per history, {@code >= 1}
+   * @return one list per history, in order
+   * @throws IllegalArgumentException if a history holds an id outside 0..N or {@code k < 1}
    */
-  static List<List<ScoredItem>> topK(SequentialRecommender rec, List<int[]> histories, int k) {
+  public static List<List<ScoredItem>> topK(SequentialRecommender rec, List<int[]> histories, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k = " + k + "; allowed >= 1");
+    }
     int n = rec.numItems();
+    for (int[] h : histories) {
+      SequentialRecommender.validateHistory(h, n);
+    }
     List<List<ScoredItem>> out = new ArrayList<>(java.util.Collections.nCopies(histories.size(), null));
     for (List<Integer> group : LengthGroups.of(histories, LengthGroups.window(rec))) {
       List<int[]> full = new ArrayList<>(group.size());
