@@ -22,8 +22,8 @@ import java.nio.file.Path;
  *   <li>{@code popularity.json}: a popularity bundle ({@link PopularityBundle}).
  * </ul>
  *
- * <p>Loading runs on a thread with a large stack (building a full-size model's ONNX Runtime
- * session can overflow a default 1 MiB thread stack, which kills the JVM).
+ * <p>Loading runs on a thread with a large stack (building a full-size model in a fresh JVM can
+ * overflow a default 1 MiB thread stack, which kills the JVM; see {@code LargeStack}).
  *
  * <p>Item ids are the model's internal ids 1..N; an {@code items.csv} next to the model is not
  * applied (map external ids before and after scoring). The caller owns the returned model and

@@ -4,11 +4,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * Runs model loading on a thread with a large stack. Building the ONNX Runtime session of a
- * full-size SASRec (2 blocks, 50 positions, 12,086 items) overflowed the default 1 MiB thread
- * stack and killed the JVM with SIGSEGV (no {@code hs_err} file) when Spark's jars were on the
- * classpath; Spark task threads have that default stack. Loading on a 256 MiB-stack thread (address
- * space reserved, not memory used) avoids it for every caller.
+ * Runs model loading on a thread with a large stack. Building a full-size SASRec (the default
+ * configuration: 2 blocks, 50 positions, over 12,086 items) in a fresh JVM killed the JVM with
+ * SIGSEGV and no {@code hs_err} file on a 1 MiB-stack thread (the default of Java threads, Spark
+ * task threads included) with Spark's jars on the classpath, and on a 512 KiB one without them;
+ * with {@code -Xss16m}, or on a 64 MiB-stack thread, it loads. Loading on a 256 MiB-stack thread
+ * (address space reserved, not memory used) avoids it for every caller.
  */
 final class LargeStack {
 

@@ -252,6 +252,34 @@ class SparkModelsTest {
         + "sasrec.safetensors (SASREC), mmesid.json (MMESID)"), notModel.getMessage());
   }
 
+  /**
+   * A full-size SASRec (the default configuration over Beauty's 12,086 items) loads through
+   * {@link Bundles} and scores from a thread with a 256 KiB stack. (The JVM crash that {@link
+   * LargeStack} avoids shows in a fresh JVM, before the JIT has compiled the recursion; here the
+   * model was already built once, so this checks the load path, not the crash.)
+   */
+  @Test
+  void aFullSizeSasRecLoadsAndScoresFromASmallStackThread() throws Exception {
+    Path dir = tmp.resolve("sasrec-full");
+    LargeStack.call("save", () -> {
+      try (SasRecRecommender s = SasRecRecommender.untrained(SasRecConfig.builder().build(), 12086, ONE)) {
+        s.save(dir.resolve("sasrec.safetensors"));
+      }
+      return null;
+    });
+    java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread t = new Thread(null, () -> {
+      try (SequentialRecommender rec = Bundles.load(dir, ScoringOptions.defaults())) {
+        result.set(rec.topK(new int[] {5, 17, 300}, 10));
+      } catch (Throwable e) {
+        result.set(e);
+      }
+    }, "small-stack", 256L << 10);
+    t.start();
+    t.join();
+    assertTrue(result.get() instanceof List<?> l && l.size() == 10, String.valueOf(result.get()));
+  }
+
   @Test
   void theCacheLoadsOncePerPathAndSharesTheModelAcrossThreads() throws Exception {
     Path pop = tmp.resolve("pop-cache");
