@@ -1,12 +1,9 @@
 package io.github.mmesid.spark;
 
-import java.io.Serializable;
-
 /**
  * How executors load and run a model: ONNX Runtime threads, the scoring batch size, and the base
- * model of a bundle that adapts a Hugging Face checkpoint. Immutable and validated; the only
- * object besides the model path that these classes send to executors (it is {@link
- * Serializable} for that reason and holds only numbers and strings).
+ * model of a bundle that adapts a Hugging Face checkpoint. Immutable and validated; besides the
+ * model path, its three values are all that these classes send to executors.
  *
  * @param batchSize users scored per model call inside a partition, 1..65536 (default 256)
  * @param intraOpThreads ONNX Runtime intra-op threads of each model session an executor loads,
@@ -15,10 +12,7 @@ import java.io.Serializable;
  * @param baseModel the Hugging Face checkpoint directory a LoRA or frozen-backbone MME-SID bundle
  *     needs (the same path on every executor), or null for bundles that store their backbone
  */
-public record ScoringOptions(int batchSize, int intraOpThreads, String baseModel)
-    implements Serializable {
-
-  private static final long serialVersionUID = 1L;
+public record ScoringOptions(int batchSize, int intraOpThreads, String baseModel) {
 
   /** The default batch size: {@value}. */
   public static final int DEFAULT_BATCH_SIZE = 256;

@@ -89,12 +89,12 @@ public final class SparkCatalogEncoder {
     private static final long serialVersionUID = 1L;
     private final String path;
     private final String modality;
-    private final ScoringOptions options;
+    private final TaskOptions options;
 
     EncodePartition(String path, String modality, ScoringOptions options) {
       this.path = path;
       this.modality = modality;
-      this.options = options;
+      this.options = TaskOptions.of(options);
     }
 
     @Override

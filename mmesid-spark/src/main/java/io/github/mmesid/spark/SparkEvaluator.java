@@ -103,9 +103,9 @@ public final class SparkEvaluator {
    * @param sequences as for {@link #ranks}
    * @param bundlePath the model directory
    * @return the metrics
-   * @throws IllegalArgumentException if an argument is invalid or no user has 3 items
-   * @throws org.apache.spark.SparkException (unchecked in Java) if the job fails, with the model's
-   *     or the data's message
+   * @throws IllegalArgumentException if an argument is invalid or no user has 3 items; a job that
+   *     fails (a model that does not load, bad data) throws Spark's exception with the cause's
+   *     message
    */
   public SparkEvaluationResult evaluate(Dataset<Row> sequences, String bundlePath) {
     int maxK = ks[ks.length - 1];
@@ -135,13 +135,13 @@ public final class SparkEvaluator {
     private final String path;
     private final Split split;
     private final boolean excludeHistory;
-    private final ScoringOptions options;
+    private final TaskOptions options;
 
     RankPartition(String path, Split split, boolean excludeHistory, ScoringOptions options) {
       this.path = path;
       this.split = split;
       this.excludeHistory = excludeHistory;
-      this.options = options;
+      this.options = TaskOptions.of(options);
     }
 
     @Override
@@ -169,7 +169,7 @@ public final class SparkEvaluator {
             return List.of();
           }
           if (rec == null) {
-            rec = BundleCache.recommender(path, options);
+            rec = BundleCache.recommender(path, options.options());
           }
           int n = rec.numItems();
           for (int i = 0; i < users.size(); i++) {

@@ -91,12 +91,12 @@ public final class SparkTopK {
     private static final long serialVersionUID = 1L;
     private final String path;
     private final int k;
-    private final ScoringOptions options;
+    private final TaskOptions options;
 
     TopKPartition(String path, int k, ScoringOptions options) {
       this.path = path;
       this.k = k;
-      this.options = options;
+      this.options = TaskOptions.of(options);
     }
 
     @Override
@@ -107,7 +107,7 @@ public final class SparkTopK {
         @Override
         List<Row> process(List<Row> batch) {
           if (rec == null) {
-            rec = BundleCache.recommender(path, options);
+            rec = BundleCache.recommender(path, options.options());
           }
           int n = rec.numItems();
           List<int[]> histories = new ArrayList<>(batch.size());

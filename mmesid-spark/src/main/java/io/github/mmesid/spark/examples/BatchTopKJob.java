@@ -59,9 +59,8 @@ public final class BatchTopKJob {
    * @param out where the summary (and metrics) are printed
    * @param args {@code --bundle DIR --sequences FILE --out DIR [--k 10] [--partitions N]
    *     [--batch-size 256] [--threads 1] [--base-model DIR] [--format parquet|json] [--evaluate]}
-   * @throws IllegalArgumentException for a bad argument, with the usage
-   * @throws org.apache.spark.SparkException (unchecked in Java) if the job fails, with the model's
-   *     or the data's message
+   * @throws IllegalArgumentException for a bad argument, with the usage; a job that fails throws
+   *     Spark's exception with the cause's message
    */
   public static void run(SparkSession spark, PrintStream out, String... args) {
     Args a = new Args(args, Set.of("bundle", "sequences", "out", "k", "partitions", "batch-size", "threads",
