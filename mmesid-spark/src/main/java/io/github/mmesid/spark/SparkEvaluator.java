@@ -31,6 +31,10 @@ import org.apache.spark.sql.types.StructType;
  * order); a target already in the history is a miss unless history items are candidates
  * ({@link Builder#excludeHistory(boolean)}).
  *
+ * <p>Unlike {@link Evaluator}, which compares the model's item count with the data set's, this
+ * class sees no data set: it checks that every history item and target is an item of the model
+ * (1..N) and fails the job naming the user otherwise.
+ *
  * <p>Ranks are computed inside partitions ({@link #ranks}), histories of equal length scored
  * together ({@link LengthGroups}: each user's scores are those of scoring it alone, whatever the
  * partitioning); {@link #evaluate} aggregates them as

@@ -178,6 +178,30 @@ class SparkModelsTest {
   }
 
   @Test
+  void evaluationWithHistoryItemsAsCandidatesEqualsSingleJvm() {
+    SparkSession spark = TestSpark.session();
+    SequenceDataset d = synth.dataset();
+    try (SequentialRecommender single = SasRecRecommender.load(sasrecDir.resolve("sasrec.safetensors"), ONE)) {
+      EvaluationResult expected = Evaluator.builder().excludeHistory(false).threads(1).build().evaluate(single, split);
+      SparkEvaluator ev = SparkEvaluator.builder().excludeHistory(false).build();
+      assertSameMetrics(expected, ev.evaluate(SparkSequences.of(spark, d, 2), sasrecDir.toString()));
+      assertSameRanks(expected, d, ev.ranks(SparkSequences.of(spark, d, 3), sasrecDir.toString()));
+    }
+  }
+
+  @Test
+  void malformedSequenceLinesFailTheJobQuotingTheLine() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Path file = tmp.resolve("bad-sequences.txt");
+    java.nio.file.Files.writeString(file, "u1 1 2 3\n\nu2 4 x 5\n");
+    Exception e = assertThrows(Exception.class, () -> SparkSequences.read(spark, file.toString()).collectAsList());
+    assertTrue(e.getMessage().contains("sequences line 'u2 4 x 5': token 3 'x' is not a valid item id"), e.getMessage());
+    List<Row> ok = SparkSequences.read(spark, file.toString()).limit(1).collectAsList();
+    assertEquals("u1", ok.get(0).getString(0));
+    assertEquals(List.of(1, 2, 3), ok.get(0).getList(1));
+  }
+
+  @Test
   void popularityEvaluationOnBeautyEqualsSingleJvm() {
     SparkSession spark = TestSpark.session();
     SequenceDataset beauty = io.github.mmesid.core.data.SequenceFiles.read(TestSpark.beauty());

@@ -14,7 +14,7 @@ final class Args {
       String a = args[i];
       if (!a.startsWith("--") || !allowed.contains(a.substring(2))) {
         throw new IllegalArgumentException("unknown argument '" + a + "'; allowed: --"
-            + String.join(", --", allowed) + "\n" + usage);
+            + String.join(", --", new java.util.TreeSet<>(allowed)) + "\n" + usage);
       }
       String name = a.substring(2);
       if (flags.contains(name)) {
