@@ -45,7 +45,6 @@ public class LlamaLoraTrainBenchmark {
 
   private LlamaWeights weights;
   private BatchSource data;
-  private BatchSource withNoise;
   private Trainer trainer;
 
   /** Builds the weights and data once. */
@@ -84,7 +83,6 @@ public class LlamaLoraTrainBenchmark {
     trainer = new Trainer(loss, bb.trainableParameters(), TrainerConfig.builder(1)
         .optimizer(Optimizer.adamW(1e-3)).batchSize(BATCH).epochs(1).logEvery(1_000_000)
         .runtime(RuntimeOptions.defaults()).build());
-    withNoise = bb.withDropoutNoise(data, SEQ);
   }
 
   /** Releases the trainer. */
@@ -100,6 +98,6 @@ public class LlamaLoraTrainBenchmark {
    */
   @Benchmark
   public long train() {
-    return trainer.train(withNoise).steps();
+    return trainer.train(data).steps();
   }
 }

@@ -81,6 +81,21 @@ final class ConfigOptions<R extends Record> {
    * @throws UsageException naming the option if a value is malformed or rejected by the config
    */
   R parse(Args args, Map<String, String> extra) {
+    return parse(defaults, args, extra);
+  }
+
+  /**
+   * Builds the configuration from a base (e.g. a named preset) and the options given on the
+   * command line.
+   *
+   * @param base the configuration whose values the given options replace
+   * @param args the parsed command line
+   * @param extra further field values (kebab- or snake-case keys) computed by the command; given
+   *     options win over them
+   * @return the configuration
+   * @throws UsageException naming the option if a value is malformed or rejected by the config
+   */
+  R parse(R base, Args args, Map<String, String> extra) {
     Map<String, String> given = new LinkedHashMap<>(extra);
     for (String name : options.keySet()) {
       if (args.has(name)) {
@@ -88,7 +103,7 @@ final class ConfigOptions<R extends Record> {
       }
     }
     try {
-      return Json.withOverrides(defaults, given, "option");
+      return Json.withOverrides(base, given, "option");
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

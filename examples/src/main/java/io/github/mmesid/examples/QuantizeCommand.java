@@ -1,9 +1,11 @@
 package io.github.mmesid.examples;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.mmesid.core.ItemIdMapping;
 import io.github.mmesid.core.data.Npy;
 import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.core.engine.train.TrainingLog;
+import io.github.mmesid.core.io.Json;
 import io.github.mmesid.quant.MmRqVaeConfig;
 import io.github.mmesid.quant.MmRqVaeModel;
 import io.github.mmesid.quant.MmRqVaeTrainer;
@@ -48,6 +50,8 @@ public final class QuantizeCommand implements Command {
           Map.entry("hidden-layers", "encoder hidden sizes (the decoder mirrors them)"),
           Map.entry("dropout", "dropout on hidden activations"),
           Map.entry("beta", "commitment weight of the per-level quantization loss"),
+          Map.entry("commitment", "which levels' commitment terms reach the encoder: every_level (r' = r - sg(q)) "
+              + "or first_level (r' = sg(r - q), the reference)"),
           Map.entry("recon", "reconstruction loss"),
           Map.entry("mmd-alphas", "MMD kernel bandwidth factors"),
           Map.entry("align", "cross-modal alignment loss"),
@@ -59,9 +63,16 @@ public final class QuantizeCommand implements Command {
           Map.entry("kmeans-init", "k-means codebook initialisation (false: random)"),
           Map.entry("balanced-kmeans", "size-balanced k-means initialisation"),
           Map.entry("kmeans-iterations", "Lloyd iterations of the initialisation"),
+          Map.entry("kmeans-restarts", "k-means runs per level from different seeds (the least inertia is kept)"),
+          Map.entry("kmeans-sample", "items clustered by the initialisation: first_batch (max(batch, K) sampled) "
+              + "or all_items"),
+          Map.entry("kmeans-sizes", "cluster size bounds of the initialisation: free, or reference "
+              + "(min(N/2K, 50) to 4x that per cluster)"),
           Map.entry("sinkhorn-epsilons", "per-level Sinkhorn epsilon, 0 = nearest code (default for L levels: "
               + "0,...,0,0.003)"),
           Map.entry("sinkhorn-iterations", "Sinkhorn rounds"),
+          Map.entry("sinkhorn-order", "which marginal a Sinkhorn round normalises first: codes_first or "
+              + "items_first (the reference)"),
           Map.entry("reseed-dead-codes", "move unused codes onto random residuals at each validation"),
           Map.entry("learning-rate", "AdamW learning rate"),
           Map.entry("weight-decay", "AdamW weight decay"),
@@ -82,7 +93,10 @@ public final class QuantizeCommand implements Command {
             + " (internal_id,external_id) whose external ids are the table's row numbers, to align its rows to "
             + "internal ids; 'none' for a table already indexed by internal id", null),
         Option.required("out", "DIR", "output directory (created if missing)"),
-        Option.optional("pairs", "N", "item pairs sampled for Kendall's tau", "100000")));
+        Option.optional("pairs", "N", "item pairs sampled for Kendall's tau", "100000"),
+        Option.optional("preset", "default|reference", "settings the other options start from: the SDK "
+            + "defaults shown below, or the MME-SID reference's Stage-1 settings (MmRqVaeConfig.referencePreset: "
+            + "e_dim 4096, hidden 4096x3, 20000 epochs, ...; reduce them on a CPU)", "default")));
     o.addAll(CONFIG.options());
     o.addAll(RunOptionsCli.options());
     return o;
@@ -92,18 +106,42 @@ public final class QuantizeCommand implements Command {
   public List<OptionRule> optionRules() {
     return List.of(
         new OptionRule("align", a -> tables(a) > 1, "with a single --embeddings table: alignment needs two or more modalities"),
-        new OptionRule("temperature", a -> tables(a) > 1 && "infonce".equals(a.get("align")),
+        new OptionRule("temperature", a -> tables(a) > 1 && "infonce".equals(effective(a, "align")),
             "unless --align is infonce with two or more --embeddings tables (it is the InfoNCE temperature)"),
-        new OptionRule("mmd-alphas", a -> "mmd".equals(a.get("recon")) || ("mmd".equals(a.get("align")) && tables(a) > 1),
+        new OptionRule("mmd-alphas", a -> "mmd".equals(effective(a, "recon"))
+            || ("mmd".equals(effective(a, "align")) && tables(a) > 1),
             "unless --recon mmd, or --align mmd with two or more --embeddings tables (they are MMD bandwidths)"),
-        new OptionRule("balanced-kmeans", a -> !"false".equalsIgnoreCase(a.get("kmeans-init")),
+        new OptionRule("balanced-kmeans", a -> !"false".equalsIgnoreCase(effective(a, "kmeans-init")),
             "with --kmeans-init false: there is no k-means initialisation to balance"),
-        new OptionRule("sinkhorn-iterations", a -> "true".equalsIgnoreCase(a.get("balanced-kmeans"))
+        new OptionRule("kmeans-sizes", a -> !"false".equalsIgnoreCase(effective(a, "kmeans-init")),
+            "with --kmeans-init false: there is no k-means initialisation to constrain"),
+        new OptionRule("kmeans-restarts", a -> !"false".equalsIgnoreCase(effective(a, "kmeans-init")),
+            "with --kmeans-init false: there is no k-means initialisation to restart"),
+        new OptionRule("kmeans-sample", a -> !"false".equalsIgnoreCase(effective(a, "kmeans-init")),
+            "with --kmeans-init false: there is no k-means initialisation to sample for"),
+        new OptionRule("sinkhorn-iterations", a -> "true".equalsIgnoreCase(effective(a, "balanced-kmeans"))
             || !a.has("sinkhorn-epsilons") || Arrays.stream(doubles(a, "sinkhorn-epsilons")).anyMatch(e -> e > 0),
             "when every --sinkhorn-epsilons is 0 (nearest codes) and --balanced-kmeans is off: no Sinkhorn runs"),
+        new OptionRule("sinkhorn-order", a -> !a.has("sinkhorn-epsilons")
+            || Arrays.stream(doubles(a, "sinkhorn-epsilons")).anyMatch(e -> e > 0),
+            "when every --sinkhorn-epsilons is 0 (nearest codes): no Sinkhorn assignment runs"),
         new OptionRule("padding-row", a -> a.get("mapping") == null
             || Arrays.stream(a.get("mapping").split(",")).anyMatch(m -> m.trim().equals("none")),
             "when every --embeddings table is aligned by --mapping (mapped tables are indexed by external id)"));
+  }
+
+  /**
+   * The value a config option has in this run: the given one, else the {@code --preset}'s (whose
+   * values can differ from the defaults shown in help), lower case.
+   */
+  private static String effective(Args a, String option) {
+    if (a.has(option)) {
+      return a.get(option).toLowerCase(Locale.ROOT);
+    }
+    MmRqVaeConfig base = "reference".equals(a.get("preset")) ? MmRqVaeConfig.referencePreset()
+        : MmRqVaeConfig.builder().build();
+    JsonNode v = Json.toTree(base).get(option.replace('-', '_'));
+    return v == null || v.isNull() ? null : v.asText().toLowerCase(Locale.ROOT);
   }
 
   private static int tables(Args a) {
@@ -200,6 +238,7 @@ public final class QuantizeCommand implements Command {
       extra.put("padding_row_dropped", dropRow0);
       extra.put("padding_row_in_outputs", paddingRowOut);
       extra.put("mapping", mapping == null ? null : ItemIdMapping.FILE_NAME);
+      extra.put("preset", args.get("preset"));
       extra.put("config", cfg);
       QuantReport report = QuantOutputs.write(outDir, model, data, paddingRowOut, mapping, pairs, cfg.seed(), extra);
       QuantOutputs.print(out, report);
@@ -247,14 +286,22 @@ public final class QuantizeCommand implements Command {
   }
 
   /**
-   * Builds the MM-RQ-VAE configuration from the command line; the anchor defaults to the first
-   * of {@code --names}, and Sinkhorn epsilons to the default for the given number of levels.
+   * Builds the MM-RQ-VAE configuration from the command line: the given options replace the
+   * values of {@code --preset} (the SDK defaults or {@link MmRqVaeConfig#referencePreset()}); the
+   * anchor defaults to the first of {@code --names}, and Sinkhorn epsilons to the default for the
+   * given number of levels.
    *
    * @param a the parsed options of this command
    * @return the configuration
    * @throws UsageException if an option is malformed or out of range
    */
   static MmRqVaeConfig config(Args a) {
+    String preset = a.get("preset") == null ? "default" : a.get("preset");
+    MmRqVaeConfig base = switch (preset) {
+      case "default" -> MmRqVaeConfig.builder().build();
+      case "reference" -> MmRqVaeConfig.referencePreset();
+      default -> throw new UsageException("--preset '" + preset + "' is not allowed; allowed: default, reference");
+    };
     Map<String, String> derived = new LinkedHashMap<>();
     if (a.get("names") != null) {
       derived.put("anchor", a.get("names").split(",")[0].trim());
@@ -266,7 +313,7 @@ public final class QuantizeCommand implements Command {
       derived.put("sinkhorn-epsilons", Arrays.stream(eps).mapToObj(Double::toString)
           .collect(java.util.stream.Collectors.joining(",")));
     }
-    return CONFIG.parse(a, derived);
+    return CONFIG.parse(base, a, derived);
   }
 
   private static double[] doubles(Args a, String name) {

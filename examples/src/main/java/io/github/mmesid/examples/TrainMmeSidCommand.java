@@ -292,7 +292,6 @@ public final class TrainMmeSidCommand implements Command {
         collab = rec.itemEmbeddings();
       }
       Map<String, Object> metrics = new LinkedHashMap<>(r.metrics());
-      metrics.put("dropped_targets", r.droppedTargets());
       stats.put("sasrec", stage(sasrecConfig, r.log(), metrics, stages.end("sasrec", s0, r.log())));
     } else {
       stats.put("sasrec", Map.of("skipped", "collaborative table from --collab " + collabFile));

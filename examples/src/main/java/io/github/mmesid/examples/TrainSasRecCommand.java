@@ -139,7 +139,6 @@ public final class TrainSasRecCommand implements Command {
       stats.put("training", log);
       stats.put("test_evaluation_seconds", (t2 - t1) / 1e9);
       stats.put("total_seconds", (t2 - t0) / 1e9);
-      stats.put("dropped_targets", r.droppedTargets());
       stats.put("peak_rss_bytes", peak);
       Json.writeFile(dir.file(TRAINING_FILE), stats);
       out.printf(Locale.ROOT, "peak memory (RSS) %s; wrote %s, %s, %s, %s%s to %s%n",

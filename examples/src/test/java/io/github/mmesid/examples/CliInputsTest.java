@@ -287,14 +287,22 @@ class CliInputsTest {
     String e = dir.resolve("a.npy").toString();
     String[][] quant = {
         {"--temperature", "0.2"}, {"--align", "mmd"}, {"--recon", "mse", "--mmd-alphas", "1,2"},
-        {"--balanced-kmeans", "true", "--kmeans-init", "false"}, {"--sinkhorn-epsilons", "0,0", "--levels", "2", "--sinkhorn-iterations", "9"}};
+        {"--balanced-kmeans", "true", "--kmeans-init", "false"}, {"--sinkhorn-epsilons", "0,0", "--levels", "2", "--sinkhorn-iterations", "9"},
+        {"--kmeans-sizes", "reference", "--kmeans-init", "false"}, {"--mmd-alphas", "0.5"},
+        {"--sinkhorn-epsilons", "0,0", "--levels", "2", "--sinkhorn-order", "items_first"}};
     String[] expected = {"--temperature has no effect", "--align has no effect with a single --embeddings table",
         "--mmd-alphas has no effect", "--balanced-kmeans has no effect with --kmeans-init false",
-        "--sinkhorn-iterations has no effect when every --sinkhorn-epsilons is 0"};
+        "--sinkhorn-iterations has no effect when every --sinkhorn-epsilons is 0",
+        "--kmeans-sizes has no effect with --kmeans-init false", "--mmd-alphas has no effect unless --recon mmd",
+        "--sinkhorn-order has no effect when every --sinkhorn-epsilons is 0"};
     for (int i = 0; i < quant.length; i++) {
       assertOneLineError(run(concat(new String[] {"quantize", "--embeddings", e, "--out", o}, quant[i])), 2,
           expected[i]);
     }
+    // the reference preset reconstructs with the MMD, so its kernels may be given (the run then
+    // stops at the missing table, after the option checks)
+    assertOneLineError(run("quantize", "--embeddings", e, "--out", o, "--preset", "reference", "--mmd-alphas", "0.5"),
+        2, "no such file");
     assertFalse(Files.exists(dir.resolve("o")));
   }
 

@@ -73,4 +73,22 @@ class ConfigOptionsTest {
     assertEquals(MmRqVaeConfig.ReconLoss.MSE, d.recon());
     assertEquals(false, d.kmeansInit());
   }
+
+  @Test
+  void quantizePresetReferenceStartsFromTheReferenceSettings() {
+    MmRqVaeConfig full = QuantizeCommand.config(Args.parse("quantize", new QuantizeCommand().options(),
+        List.of("--embeddings", "a.npy", "--out", "x", "--preset", "reference")));
+    assertEquals(MmRqVaeConfig.referencePreset(), full);
+    // given options replace the preset's values, the rest stay the reference's
+    MmRqVaeConfig reduced = QuantizeCommand.config(Args.parse("quantize", new QuantizeCommand().options(),
+        List.of("--embeddings", "a.npy", "--out", "x", "--preset", "reference", "--latent-dim", "64",
+            "--hidden-layers", "256,256,256", "--epochs", "50", "--kmeans-restarts", "1", "--recon", "mse")));
+    assertEquals(MmRqVaeConfig.referencePreset().toBuilder().latentDim(64).hiddenLayers(256, 256, 256).epochs(50)
+        .kmeansRestarts(1).recon(MmRqVaeConfig.ReconLoss.MSE).build(), reduced);
+    assertEquals(MmRqVaeConfig.builder().build(), QuantizeCommand.config(Args.parse("quantize",
+        new QuantizeCommand().options(), List.of("--embeddings", "a.npy", "--out", "x", "--preset", "default"))));
+    UsageException e = assertThrows(UsageException.class, () -> QuantizeCommand.config(Args.parse("quantize",
+        new QuantizeCommand().options(), List.of("--embeddings", "a.npy", "--out", "x", "--preset", "paper"))));
+    assertTrue(e.getMessage().contains("allowed: default, reference"), e.getMessage());
+  }
 }

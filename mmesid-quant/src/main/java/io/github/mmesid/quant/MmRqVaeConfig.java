@@ -1,5 +1,6 @@
 package io.github.mmesid.quant;
 
+import io.github.mmesid.quant.cluster.Sinkhorn;
 import io.github.mmesid.quant.loss.QuantLosses;
 import java.util.Arrays;
 
@@ -14,6 +15,7 @@ import java.util.Arrays;
  *     mirrors them; may be empty (a single linear map)
  * @param dropout dropout ratio on hidden activations during training, in {@code [0, 1)}
  * @param beta the commitment weight of the per-level loss {@code |q - sg(r)|^2 + beta |r - sg(q)|^2}
+ * @param commitment which levels' commitment terms reach the encoder
  * @param recon the reconstruction loss
  * @param mmdAlphas the MMD kernel set (bandwidth factors), used by MMD reconstruction and MMD
  *     alignment
@@ -26,9 +28,15 @@ import java.util.Arrays;
  * @param kmeansInit initialise the codebooks by k-means of the first batch's residuals
  * @param balancedKmeans use size-balanced (Sinkhorn-assignment) k-means for the initialisation
  * @param kmeansIterations Lloyd iterations at most, {@code >= 1}
+ * @param kmeansRestarts k-means runs from different seeds per level, the one of least inertia
+ *     kept, {@code >= 1}
+ * @param kmeansSample which items' residuals the initial k-means clusters
+ * @param kmeansSizes the cluster size bounds of the initial k-means
  * @param sinkhornEpsilons per level: 0 for nearest-code training assignment, {@code > 0} for a
  *     Sinkhorn-Knopp plan with that regularisation
  * @param sinkhornIterations Sinkhorn normalisation rounds, {@code >= 1}
+ * @param sinkhornOrder which marginal each Sinkhorn round normalises first (training
+ *     assignments and the initial residuals)
  * @param reseedDeadCodes at each validation, move codes no item uses onto residuals of random
  *     items
  * @param learningRate AdamW learning rate, {@code > 0}
@@ -42,11 +50,67 @@ import java.util.Arrays;
  * @param seed the seed of initialisation, shuffling, dropout and k-means
  */
 public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] hiddenLayers,
-    double dropout, double beta, ReconLoss recon, double[] mmdAlphas, AlignLoss align,
-    double temperature, String anchor, double reconWeight, double quantWeight, double alignWeight,
-    boolean kmeansInit, boolean balancedKmeans, int kmeansIterations, double[] sinkhornEpsilons,
-    int sinkhornIterations, boolean reseedDeadCodes, double learningRate, double weightDecay,
-    int batchSize, int epochs, int validateEvery, Criterion criterion, int patience, long seed) {
+    double dropout, double beta, Commitment commitment, ReconLoss recon, double[] mmdAlphas,
+    AlignLoss align, double temperature, String anchor, double reconWeight, double quantWeight,
+    double alignWeight, boolean kmeansInit, boolean balancedKmeans, int kmeansIterations,
+    int kmeansRestarts, KmeansSample kmeansSample, KmeansSizes kmeansSizes,
+    double[] sinkhornEpsilons, int sinkhornIterations, Sinkhorn.Order sinkhornOrder,
+    boolean reseedDeadCodes, double learningRate, double weightDecay, int batchSize, int epochs,
+    int validateEvery, Criterion criterion, int patience, long seed) {
+
+  /**
+   * Which levels' commitment terms {@code beta |r_l - sg(q_l)|^2} reach the encoder, set by what
+   * the next level's residual carries back.
+   */
+  public enum Commitment {
+    /**
+     * {@code r_{l+1} = r_l - sg(q_l)}: every level's commitment pulls the encoder (level l + 1's
+     * towards the partial sum {@code q_1 + ... + q_{l+1}}).
+     */
+    EVERY_LEVEL,
+    /**
+     * {@code r_{l+1} = sg(r_l - q_l)}: only level 1's commitment reaches the encoder; deeper
+     * residuals are constants (their terms still count in the loss value). This is what the
+     * reference's residual {@code r - (r + sg(q - r))} amounts to.
+     */
+    FIRST_LEVEL
+  }
+
+  /** Which items the initial k-means clusters. */
+  public enum KmeansSample {
+    /** A seeded sample of {@code max(batchSize, K)} items (one batch). */
+    FIRST_BATCH,
+    /** All items. */
+    ALL_ITEMS
+  }
+
+  /** Cluster size bounds of the initial k-means. */
+  public enum KmeansSizes {
+    /** Plain (or, with {@code balancedKmeans}, Sinkhorn-balanced) k-means: no bounds. */
+    FREE,
+    /**
+     * Size-constrained k-means with the reference's bounds for n clustered items: at least
+     * {@code min(floor(n / (2K)), 50)} and at most 4 times that per cluster (raised to {@code
+     * ceil(n / K)} where 4 times the lower bound could not hold all n items: below 2K items, or
+     * above 200 * K, where the reference's own bounds are infeasible).
+     */
+    REFERENCE;
+
+    /**
+     * The bounds for n items in K clusters.
+     *
+     * @param n items clustered
+     * @param k clusters
+     * @return {@code {min, max}}; {@code {0, 0}} (none) for {@link #FREE}
+     */
+    public int[] bounds(int n, int k) {
+      if (this == FREE) {
+        return new int[] {0, 0};
+      }
+      int min = Math.min(n / (2 * k), 50);
+      return new int[] {min, Math.max(4 * min, (n + k - 1) / k)};
+    }
+  }
 
   /** The reconstruction loss. */
   public enum ReconLoss {
@@ -83,6 +147,7 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
    * @param hiddenLayers see the record description
    * @param dropout see the record description
    * @param beta see the record description
+   * @param commitment see the record description
    * @param recon see the record description
    * @param mmdAlphas see the record description
    * @param align see the record description
@@ -94,8 +159,12 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
    * @param kmeansInit see the record description
    * @param balancedKmeans see the record description
    * @param kmeansIterations see the record description
+   * @param kmeansRestarts see the record description
+   * @param kmeansSample see the record description
+   * @param kmeansSizes see the record description
    * @param sinkhornEpsilons see the record description
    * @param sinkhornIterations see the record description
+   * @param sinkhornOrder see the record description
    * @param reseedDeadCodes see the record description
    * @param learningRate see the record description
    * @param weightDecay see the record description
@@ -120,10 +189,14 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
     }
     check(dropout >= 0 && dropout < 1, "dropout", dropout, "[0, 1)");
     check(beta >= 0 && Double.isFinite(beta), "beta", beta, "a finite value >= 0");
-    if (recon == null || align == null || criterion == null) {
-      throw new IllegalArgumentException("recon, align and criterion must be set; allowed recon: "
-          + Arrays.toString(ReconLoss.values()) + ", align: " + Arrays.toString(AlignLoss.values())
-          + ", criterion: " + Arrays.toString(Criterion.values()));
+    if (recon == null || align == null || criterion == null || commitment == null
+        || kmeansSample == null || kmeansSizes == null || sinkhornOrder == null) {
+      throw new IllegalArgumentException("recon, align, criterion, commitment, kmeansSample, kmeansSizes and "
+          + "sinkhornOrder must be set; allowed recon: " + Arrays.toString(ReconLoss.values()) + ", align: "
+          + Arrays.toString(AlignLoss.values()) + ", criterion: " + Arrays.toString(Criterion.values())
+          + ", commitment: " + Arrays.toString(Commitment.values()) + ", kmeansSample: "
+          + Arrays.toString(KmeansSample.values()) + ", kmeansSizes: " + Arrays.toString(KmeansSizes.values())
+          + ", sinkhornOrder: " + Arrays.toString(Sinkhorn.Order.values()));
     }
     if (mmdAlphas == null || mmdAlphas.length == 0) {
       throw new IllegalArgumentException("mmdAlphas is empty; allowed: one or more finite values > 0");
@@ -137,6 +210,11 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
     check(quantWeight >= 0 && Double.isFinite(quantWeight), "quantWeight", quantWeight, "a finite value >= 0");
     check(alignWeight >= 0 && Double.isFinite(alignWeight), "alignWeight", alignWeight, "a finite value >= 0");
     check(kmeansIterations >= 1, "kmeansIterations", kmeansIterations, ">= 1");
+    check(kmeansRestarts >= 1, "kmeansRestarts", kmeansRestarts, ">= 1");
+    if (balancedKmeans && kmeansSizes != KmeansSizes.FREE) {
+      throw new IllegalArgumentException("MM-RQ-VAE settings balancedKmeans = true and kmeansSizes = " + kmeansSizes
+          + " exclude each other (Sinkhorn-balanced or size-constrained k-means); allowed: one of them");
+    }
     if (sinkhornEpsilons == null || sinkhornEpsilons.length != levels) {
       throw new IllegalArgumentException("sinkhornEpsilons has " + (sinkhornEpsilons == null ? 0 : sinkhornEpsilons.length)
           + " entries; it needs one per level (L = " + levels + "), each 0 (nearest code) or > 0");
@@ -223,13 +301,14 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
   public String toString() {
     return "MmRqVaeConfig[levels=" + levels + ", codebookSize=" + codebookSize + ", latentDim="
         + latentDim + ", hiddenLayers=" + Arrays.toString(hiddenLayers) + ", dropout=" + dropout
-        + ", beta=" + beta + ", recon=" + recon + ", mmdAlphas=" + Arrays.toString(mmdAlphas)
+        + ", beta=" + beta + ", commitment=" + commitment + ", recon=" + recon + ", mmdAlphas=" + Arrays.toString(mmdAlphas)
         + ", align=" + align + ", temperature=" + temperature + ", anchor=" + anchor
         + ", reconWeight=" + reconWeight + ", quantWeight=" + quantWeight + ", alignWeight="
         + alignWeight + ", kmeansInit=" + kmeansInit + ", balancedKmeans=" + balancedKmeans
-        + ", kmeansIterations=" + kmeansIterations + ", sinkhornEpsilons="
+        + ", kmeansIterations=" + kmeansIterations + ", kmeansRestarts=" + kmeansRestarts
+        + ", kmeansSample=" + kmeansSample + ", kmeansSizes=" + kmeansSizes + ", sinkhornEpsilons="
         + Arrays.toString(sinkhornEpsilons) + ", sinkhornIterations=" + sinkhornIterations
-        + ", reseedDeadCodes=" + reseedDeadCodes + ", learningRate=" + learningRate
+        + ", sinkhornOrder=" + sinkhornOrder + ", reseedDeadCodes=" + reseedDeadCodes + ", learningRate=" + learningRate
         + ", weightDecay=" + weightDecay + ", batchSize=" + batchSize + ", epochs=" + epochs
         + ", validateEvery=" + validateEvery + ", criterion=" + criterion + ", patience="
         + patience + ", seed=" + seed + "]";
@@ -237,16 +316,95 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
 
   /**
    * Returns a builder with the defaults: L = 4, K = 256, e_dim = 64, hidden [256, 128], no
-   * dropout, beta 0.25, MMD reconstruction with kernels {1/8..2}, InfoNCE alignment at temperature
-   * 0.1 anchored on the first modality, weights 3 / 1 / 0.01, k-means initialisation (50
-   * iterations, not balanced), Sinkhorn only on the last level (epsilon 0.003, 50 rounds), no
-   * dead-code re-seeding, AdamW lr 1e-3 with weight decay 1e-4, batch 1024, 50 epochs,
-   * validation every 10 epochs on the loss, no early stopping, seed 42.
+   * dropout, beta 0.25 with commitment at every level, MSE reconstruction (the MMD kernel set,
+   * used by {@code recon(MMD)} and {@code align(MMD)}, is {1/8..2}), InfoNCE alignment at
+   * temperature 0.1 anchored on the first modality, weights 3 / 1 / 0.01, k-means initialisation
+   * on a first batch (50 iterations, one run, no size bounds, not balanced), Sinkhorn only on the
+   * last level (epsilon 0.003, 50 codes-first rounds), no dead-code re-seeding, AdamW lr 1e-3
+   * with weight decay 1e-4, batch 1024, 50 epochs, validation every 10 epochs keeping the model
+   * of least collision rate, no early stopping, seed 42. MSE reconstruction, commitment at every
+   * level and the collision criterion were chosen on Beauty's SASRec table, 3 seeds each
+   * (benchmarks/RESULTS.md, issue 12): MSE kept item-distance order better than MMD (Kendall tau
+   * 0.50 vs 0.44), and with MSE the training loss rises while the codes improve, so the loss
+   * would keep an early model.
    *
    * @return the builder
    */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The Stage-1 settings of the MME-SID reference implementation (repository {@code
+   * Applied-Machine-Learning-Lab/MME-SID}, directory {@code MM-RQ-VAE/}; commit f5b0689 unless
+   * noted), one by one. {@code sh} is {@code train_tokenizer_MM.sh} (the published training
+   * command), {@code main} is {@code main_new_MM.py} (its argument defaults):
+   *
+   * <ul>
+   *   <li>levels 4, K 256: {@code sh} line 8 ({@code --num_emb_list 256 256 256 256});
+   *   <li>e_dim 4096: {@code sh} line 7; hidden [4096, 4096, 4096]: {@code sh} line 9; the
+   *       decoder mirrors the encoder: {@code rqvae_mm.py} lines 57 and 81; Xavier-normal
+   *       weights, zero biases, ReLU between layers (the SDK's only MLP): LC-Rec {@code
+   *       index/models/layers.py} lines 22-40, imported at {@code rqvae_mm.py} line 8;
+   *   <li>dropout 0: {@code main} line 26 (no batch norm: line 27);
+   *   <li>beta 0.01: the quantizers' commitment weight {@code mu} is the alignment coefficient,
+   *       {@code rqvae_mm.py} line 66 passes {@code align} (0.01, {@code main} line 42) to {@code
+   *       rq_mm.py} line 19 ({@code mu=align}), used at {@code vq_mm.py} line 144;
+   *   <li>commitment {@link Commitment#FIRST_LEVEL}: each level returns {@code r + sg(q - r)}
+   *       ({@code vq_mm.py} line 148) and the next residual is {@code r - that} ({@code rq_mm.py}
+   *       line 59), which carries no gradient;
+   *   <li>MMD reconstruction: {@code main} line 28 and {@code sh} line 13; one Gaussian kernel
+   *       with alpha 0.5: {@code rqvae_mm.py} line 90;
+   *   <li>InfoNCE alignment at temperature 0.1, anchored on the collaborative (first) modality:
+   *       {@code rqvae_mm.py} at commit 97bbf07 lines 91 and 128 (the {@code info_nce} package's
+   *       default temperature is 0.1; the earlier commit f5b0689 aligns with the MMD, line 127);
+   *   <li>weights recon 3 / quant 1 / align 0.01: {@code sh} line 14, {@code main} lines 36 and 42;
+   *   <li>k-means initialisation on all items: {@code main} line 29; {@code trainer_new_mm.py}
+   *       (commit eae3353) line 109 loads one batch of all items, line 247 initialises before the
+   *       first epoch; the encoders' outputs go level by level through {@code rq_mm.py} lines
+   *       44-45;
+   *   <li>size-constrained k-means with at least {@code min(N / 2K, 50)} and at most 4 times
+   *       that per cluster, 10 iterations, 10 runs: {@code vq_mm.py} lines 50 and 52 (the
+   *       {@code --kmeans_iters 100} of {@code main} line 30 is not used by it); the next level is
+   *       initialised on the residuals after each item's code, the nearest on levels without
+   *       Sinkhorn ({@code vq_mm.py} lines 72-102);
+   *   <li>Sinkhorn on the last level only, epsilon 0.003, 50 rounds: {@code main} lines 31-32;
+   *       distances min-max centred and in float64: {@code vq_mm.py} lines 61-69 and 131-133;
+   *       {@link Sinkhorn.Order#ITEMS_FIRST}: LC-Rec {@code index/models/layers.py} lines 99-104
+   *       (imported at {@code vq_mm.py} line 4) first divides by the {@code dim=1} sums, i.e. each
+   *       item's row of the {@code [B, K]} plan, then by the {@code dim=0} (code) sums; its
+   *       comments name them the other way round; inference uses nearest codes ({@code
+   *       rqvae_mm.py} line 108);
+   *   <li>no dead-code re-seeding (none in the reference);
+   *   <li>AdamW ({@code main} line 21), lr 2e-4 ({@code sh} line 10), weight decay 1e-4 ({@code
+   *       main} line 25), batch 1024 ({@code sh} line 11);
+   *   <li>20000 epochs: {@code main} line 17; the best model by the epoch's training loss,
+   *       checked every epoch, stopping after 2000 epochs without improvement: {@code
+   *       trainer_new_mm.py} lines 259-276 with {@code --maxe 2000} ({@code sh} line 12);
+   *   <li>seed 42: {@code main} line 50.
+   * </ul>
+   *
+   * <p>Known differences that remain: the reference's MMD ({@code tllib}'s multi-kernel MMD)
+   * leaves the diagonal out of the same-batch kernel means and adds {@code 2/(B-1)}, which scales
+   * those two means by {@code B/(B-1)} (0.1% at B = 1024); its InfoNCE is one-directional where
+   * the SDK's is symmetric (only with two or more modalities); {@code main} line 78 passes an
+   * undefined {@code align} and {@code recon} (it would not run as published; the argument
+   * values are used here). At this size (three 4096 hidden layers, e_dim 4096, 20000 epochs) the
+   * preset needs a GPU; reduce {@code latentDim}, {@code hiddenLayers} and {@code epochs} to run it
+   * on a CPU.
+   *
+   * @return the preset
+   */
+  public static MmRqVaeConfig referencePreset() {
+    return builder().levels(4).codebookSize(256).latentDim(4096).hiddenLayers(4096, 4096, 4096)
+        .dropout(0).beta(0.01).commitment(Commitment.FIRST_LEVEL).recon(ReconLoss.MMD)
+        .mmdAlphas(0.5).align(AlignLoss.INFONCE).temperature(0.1).anchor(null).weights(3, 1, 0.01)
+        .kmeansInit(true).balancedKmeans(false).kmeansSample(KmeansSample.ALL_ITEMS)
+        .kmeansSizes(KmeansSizes.REFERENCE).kmeansIterations(10).kmeansRestarts(10)
+        .sinkhornEpsilons(0, 0, 0, 0.003).sinkhornIterations(50)
+        .sinkhornOrder(Sinkhorn.Order.ITEMS_FIRST).reseedDeadCodes(false).learningRate(2e-4)
+        .weightDecay(1e-4).batchSize(1024).epochs(20000).validateEvery(1).criterion(Criterion.LOSS)
+        .patience(2000).seed(42).build();
   }
 
   /**
@@ -262,6 +420,7 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
     b.hiddenLayers = hiddenLayers.clone();
     b.dropout = dropout;
     b.beta = beta;
+    b.commitment = commitment;
     b.recon = recon;
     b.mmdAlphas = mmdAlphas.clone();
     b.align = align;
@@ -273,8 +432,12 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
     b.kmeansInit = kmeansInit;
     b.balancedKmeans = balancedKmeans;
     b.kmeansIterations = kmeansIterations;
+    b.kmeansRestarts = kmeansRestarts;
+    b.kmeansSample = kmeansSample;
+    b.kmeansSizes = kmeansSizes;
     b.sinkhornEpsilons = sinkhornEpsilons.clone();
     b.sinkhornIterations = sinkhornIterations;
+    b.sinkhornOrder = sinkhornOrder;
     b.reseedDeadCodes = reseedDeadCodes;
     b.learningRate = learningRate;
     b.weightDecay = weightDecay;
@@ -295,7 +458,8 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
     private int[] hiddenLayers = {256, 128};
     private double dropout = 0;
     private double beta = 0.25;
-    private ReconLoss recon = ReconLoss.MMD;
+    private Commitment commitment = Commitment.EVERY_LEVEL;
+    private ReconLoss recon = ReconLoss.MSE;
     private double[] mmdAlphas = QuantLosses.defaultMmdAlphas();
     private AlignLoss align = AlignLoss.INFONCE;
     private double temperature = 0.1;
@@ -306,15 +470,19 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
     private boolean kmeansInit = true;
     private boolean balancedKmeans;
     private int kmeansIterations = 50;
+    private int kmeansRestarts = 1;
+    private KmeansSample kmeansSample = KmeansSample.FIRST_BATCH;
+    private KmeansSizes kmeansSizes = KmeansSizes.FREE;
     private double[] sinkhornEpsilons; // null: default for the level count
     private int sinkhornIterations = 50;
+    private Sinkhorn.Order sinkhornOrder = Sinkhorn.Order.CODES_FIRST;
     private boolean reseedDeadCodes;
     private double learningRate = 1e-3;
     private double weightDecay = 1e-4;
     private int batchSize = 1024;
     private int epochs = 50;
     private int validateEvery = 10;
-    private Criterion criterion = Criterion.LOSS;
+    private Criterion criterion = Criterion.COLLISION;
     private int patience;
     private long seed = 42;
 
@@ -323,13 +491,15 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
     boolean sameAs(Builder o) {
       return levels == o.levels && codebookSize == o.codebookSize && latentDim == o.latentDim
           && Arrays.equals(hiddenLayers, o.hiddenLayers) && dropout == o.dropout && beta == o.beta
-          && recon == o.recon && Arrays.equals(mmdAlphas, o.mmdAlphas) && align == o.align
+          && commitment == o.commitment && recon == o.recon && Arrays.equals(mmdAlphas, o.mmdAlphas) && align == o.align
           && temperature == o.temperature && java.util.Objects.equals(anchor, o.anchor)
           && reconWeight == o.reconWeight && quantWeight == o.quantWeight
           && alignWeight == o.alignWeight && kmeansInit == o.kmeansInit
           && balancedKmeans == o.balancedKmeans && kmeansIterations == o.kmeansIterations
-          && Arrays.equals(sinkhornEpsilons, o.sinkhornEpsilons)
-          && sinkhornIterations == o.sinkhornIterations && reseedDeadCodes == o.reseedDeadCodes
+          && kmeansRestarts == o.kmeansRestarts && kmeansSample == o.kmeansSample
+          && kmeansSizes == o.kmeansSizes && Arrays.equals(sinkhornEpsilons, o.sinkhornEpsilons)
+          && sinkhornIterations == o.sinkhornIterations && sinkhornOrder == o.sinkhornOrder
+          && reseedDeadCodes == o.reseedDeadCodes
           && learningRate == o.learningRate && weightDecay == o.weightDecay
           && batchSize == o.batchSize && epochs == o.epochs && validateEvery == o.validateEvery
           && criterion == o.criterion && patience == o.patience && seed == o.seed;
@@ -398,6 +568,17 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
      */
     public Builder beta(double v) {
       beta = v;
+      return this;
+    }
+
+    /**
+     * Sets which levels' commitment terms reach the encoder.
+     *
+     * @param v EVERY_LEVEL or FIRST_LEVEL
+     * @return this builder
+     */
+    public Builder commitment(Commitment v) {
+      commitment = v;
       return this;
     }
 
@@ -501,6 +682,50 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
      */
     public Builder kmeansIterations(int v) {
       kmeansIterations = v;
+      return this;
+    }
+
+    /**
+     * Sets the number of k-means runs per level (the one of least inertia is kept).
+     *
+     * @param v runs
+     * @return this builder
+     */
+    public Builder kmeansRestarts(int v) {
+      kmeansRestarts = v;
+      return this;
+    }
+
+    /**
+     * Sets which items the initial k-means clusters.
+     *
+     * @param v FIRST_BATCH or ALL_ITEMS
+     * @return this builder
+     */
+    public Builder kmeansSample(KmeansSample v) {
+      kmeansSample = v;
+      return this;
+    }
+
+    /**
+     * Sets the cluster size bounds of the initial k-means.
+     *
+     * @param v FREE or REFERENCE
+     * @return this builder
+     */
+    public Builder kmeansSizes(KmeansSizes v) {
+      kmeansSizes = v;
+      return this;
+    }
+
+    /**
+     * Sets which marginal each Sinkhorn round normalises first.
+     *
+     * @param v CODES_FIRST or ITEMS_FIRST
+     * @return this builder
+     */
+    public Builder sinkhornOrder(Sinkhorn.Order v) {
+      sinkhornOrder = v;
       return this;
     }
 
@@ -638,9 +863,10 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
         eps = new double[levels];
         eps[levels - 1] = 0.003;
       }
-      return new MmRqVaeConfig(levels, codebookSize, latentDim, hiddenLayers, dropout, beta, recon,
-          mmdAlphas, align, temperature, anchor, reconWeight, quantWeight, alignWeight, kmeansInit,
-          balancedKmeans, kmeansIterations, eps, sinkhornIterations, reseedDeadCodes, learningRate,
+      return new MmRqVaeConfig(levels, codebookSize, latentDim, hiddenLayers, dropout, beta,
+          commitment, recon, mmdAlphas, align, temperature, anchor, reconWeight, quantWeight,
+          alignWeight, kmeansInit, balancedKmeans, kmeansIterations, kmeansRestarts, kmeansSample,
+          kmeansSizes, eps, sinkhornIterations, sinkhornOrder, reseedDeadCodes, learningRate,
           weightDecay, batchSize, epochs, validateEvery, criterion, patience, seed);
     }
   }

@@ -8,8 +8,6 @@ import io.github.mmesid.core.engine.optim.LrSchedule;
 import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.runtime.HostTensor;
 import io.github.mmesid.core.engine.runtime.RunOutputs;
-import io.github.mmesid.core.engine.train.Batch;
-import io.github.mmesid.core.engine.train.BatchSource;
 import io.github.mmesid.core.engine.train.InMemoryBatchSource;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
 import io.github.mmesid.core.engine.train.Predictor;
@@ -23,6 +21,7 @@ import io.github.mmesid.core.engine.train.TrainingResult;
 import io.github.mmesid.core.engine.train.ValidationHook;
 import io.github.mmesid.core.io.Json;
 import io.github.mmesid.quant.cluster.KMeans;
+import io.github.mmesid.quant.cluster.Sinkhorn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -40,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The run: validate the inputs; initialise the parameters from the seed; when {@link
  * MmRqVaeConfig#kmeansInit()} is on, encode a first batch (a seeded sample of {@code max(batch,
- * K)} items) and set each level's codebook to the k-means centroids of that level's residuals;
+ * K)} items) or all items ({@link MmRqVaeConfig#kmeansSample()}) and set each level's codebook
+ * to the k-means centroids (plain, balanced or size-constrained, {@link
+ * MmRqVaeConfig#kmeansRestarts()} runs) of that level's residuals;
  * then minimise {@code recon * sum_m Recon_m + quant * sum_m Quant_m + align * sum_{m != anchor}
  * Align(anchor, m)} with AdamW through {@link Trainer}. Every {@link
  * MmRqVaeConfig#validateEvery()} epochs a validation encodes all items with nearest codes, logs
@@ -119,7 +120,7 @@ public final class MmRqVaeTrainer {
         .validation(validator, validateSteps, false, config.patience())
         .restoreBest(true)
         .keepCheckpoints(2)
-        .runDescription(Json.flatten(config))
+        .runDescription(runDescription(config))
         .listener(validator);
     run.applyTo(tb, 100, validateSteps);
     LOG.info("MM-RQ-VAE: {} items, modalities {} dims {}, L={} K={} e_dim={} hidden={}, recon={} align={}",
@@ -128,7 +129,7 @@ public final class MmRqVaeTrainer {
     TrainingResult result;
     try (Trainer trainer = new Trainer(loss, tb.build())) {
       validator.trainer = trainer;
-      result = trainer.train(new NoiseShapes(data.build(), net));
+      result = trainer.train(data.build());
     }
     Map<String, TensorData> trained = new LinkedHashMap<>();
     for (String name : net.parameterShapes().keySet()) {
@@ -146,6 +147,18 @@ public final class MmRqVaeTrainer {
     MmRqVaeModel model = new MmRqVaeModel(config, names, dims, trained, run.runtime());
     return new MmRqVaeTrainingResult(model, metrics, TrainingLog.of(result,
         config.criterion().name().toLowerCase(Locale.ROOT), (System.nanoTime() - t0) / 1e9));
+  }
+
+  /**
+   * The settings recorded with checkpoints: the config's fields, with {@code validate_every}
+   * (epochs here) recorded as {@code validate_every_epochs} so that it does not collide with the
+   * trainer's own {@code validate_every} (steps); the other shared names ({@code epochs}, {@code
+   * batch_size}, {@code patience}, {@code seed}) mean the same in both.
+   */
+  static Map<String, String> runDescription(MmRqVaeConfig config) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Json.flatten(config).forEach((k, v) -> out.put(k.equals("validate_every") ? "validate_every_epochs" : k, v));
+    return out;
   }
 
   /**
@@ -241,60 +254,21 @@ public final class MmRqVaeTrainer {
 
   record Encoded(int[][] codes, float[][] latents) {}
 
-  /** Adds the shapes of the dropout noise inputs ({@code [batch, hidden]}) to the data's. */
-  static final class NoiseShapes implements BatchSource {
-    private final BatchSource data;
-    private final RqVaeNetwork net;
-
-    NoiseShapes(BatchSource data, RqVaeNetwork net) {
-      this.data = data;
-      this.net = net;
-    }
-
-    @Override
-    public int size() {
-      return data.size();
-    }
-
-    @Override
-    public Map<String, long[]> inputShapes(int batchSize) {
-      Map<String, long[]> m = new LinkedHashMap<>(data.inputShapes(batchSize));
-      if (net.config().dropout() > 0) {
-        int[] hidden = net.config().hiddenLayers();
-        for (String name : net.names()) {
-          for (int i = 0; i < hidden.length; i++) {
-            m.put("noise." + name + ".encoder." + i, new long[] {batchSize, hidden[i]});
-            m.put("noise." + name + ".decoder." + i, new long[] {batchSize, hidden[hidden.length - 1 - i]});
-          }
-        }
-      }
-      return m;
-    }
-
-    @Override
-    public void fill(int[] exampleIds, Batch batch) {
-      data.fill(exampleIds, batch);
-    }
-
-    @Override
-    public java.util.Optional<String> fingerprint() {
-      return data.fingerprint();
-    }
-  }
-
   private static void initCodebooks(RqVaeNetwork net, Map<String, TensorData> params,
       Map<String, float[][]> modalities, RunOptions options) {
     MmRqVaeConfig cfg = net.config();
     List<String> names = net.names();
     int n = modalities.get(names.get(0)).length;
-    int sample = Math.min(n, Math.max(cfg.batchSize(), cfg.codebookSize()));
-    int[] perm = permutation(n, new SplittableRandom(cfg.seed() * 31 + 7));
+    boolean all = cfg.kmeansSample() == MmRqVaeConfig.KmeansSample.ALL_ITEMS;
+    int sample = all ? n : Math.min(n, Math.max(cfg.batchSize(), cfg.codebookSize()));
+    int[] perm = all ? null : permutation(n, new SplittableRandom(cfg.seed() * 31 + 7));
+    int[] bounds = cfg.kmeansSizes().bounds(sample, cfg.codebookSize());
     for (int mi = 0; mi < names.size(); mi++) {
       String m = names.get(mi);
       float[][] x = modalities.get(m);
       float[][] batch = new float[sample][];
       for (int i = 0; i < sample; i++) {
-        batch[i] = x[perm[i]];
+        batch[i] = x[all ? i : perm[i]];
       }
       Graph g = new Graph("mmrqvae_init");
       Map<String, Tensor> p = RqVaeNetwork.declare(g, params, m + ".");
@@ -303,24 +277,70 @@ public final class MmRqVaeTrainer {
       try (Predictor pr = Predictor.create(g, outs, new ParameterSnapshot(Map.of()), options.runtime())) {
         r = encodeAll(pr, batch, net.dim(mi), cfg.levels(), cfg.latentDim()).latents();
       }
+      long t0 = System.nanoTime();
       for (int l = 0; l < cfg.levels(); l++) {
         KMeans.Options ko = new KMeans.Options(cfg.codebookSize(), cfg.kmeansIterations(),
-            cfg.balancedKmeans(), 0.003, cfg.sinkhornIterations(), cfg.seed() * 1000003L + mi * 101L + l);
+            cfg.balancedKmeans(), 0.003, cfg.sinkhornIterations(), cfg.seed() * 1000003L + mi * 101L + l,
+            bounds[0], bounds[1], cfg.kmeansRestarts());
         KMeans.Result km = KMeans.train(r, ko);
         float[][] c = km.centroids();
         params.put(RqVaeNetwork.codebook(m, l), TensorData.ofFloats(
             new long[] {cfg.codebookSize(), cfg.latentDim()}, flatten(c, cfg.latentDim())));
-        float[][] next = new float[sample][cfg.latentDim()];
-        for (int i = 0; i < sample; i++) {
-          float[] ci = c[km.assignments()[i]];
-          for (int j = 0; j < cfg.latentDim(); j++) {
-            next[i][j] = r[i][j] - ci[j];
+        if (l + 1 < cfg.levels()) {
+          int[] codes = initialCodes(r, c, cfg.sinkhornEpsilons()[l], cfg, km);
+          float[][] next = new float[sample][cfg.latentDim()];
+          for (int i = 0; i < sample; i++) {
+            float[] ci = c[codes[i]];
+            for (int j = 0; j < cfg.latentDim(); j++) {
+              next[i][j] = r[i][j] - ci[j];
+            }
           }
+          r = next;
         }
-        r = next;
       }
-      LOG.info("k-means initialised the {} codebooks of '{}' from {} items", cfg.levels(), m, sample);
+      LOG.info("k-means initialised the {} codebooks of '{}' from {} items{} in {} s", cfg.levels(), m, sample,
+          cfg.kmeansSizes() == MmRqVaeConfig.KmeansSizes.FREE ? ""
+              : " (cluster sizes " + bounds[0] + ".." + bounds[1] + ")",
+          String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
     }
+  }
+
+  /**
+   * The codes the next level's initialisation subtracts: the ones training would choose from the
+   * new codebook, nearest codes on levels without Sinkhorn and the Sinkhorn plan's codes
+   * otherwise (over the whole initialisation sample, as the reference does), except that a plain
+   * k-means keeps its own assignment (the nearest centroids, unless the iteration limit ended it
+   * early, as before size bounds existed).
+   */
+  private static int[] initialCodes(float[][] r, float[][] c, double epsilon, MmRqVaeConfig cfg,
+      KMeans.Result km) {
+    boolean plain = !cfg.balancedKmeans() && cfg.kmeansSizes() == MmRqVaeConfig.KmeansSizes.FREE;
+    if (epsilon == 0 && plain) {
+      return km.assignments();
+    }
+    double[][] d = new double[r.length][c.length];
+    for (int i = 0; i < r.length; i++) {
+      for (int q = 0; q < c.length; q++) {
+        double s = 0;
+        for (int j = 0; j < c[q].length; j++) {
+          double t = (double) r[i][j] - c[q][j];
+          s += t * t;
+        }
+        d[i][q] = s;
+      }
+    }
+    if (epsilon > 0) {
+      return Sinkhorn.assign(d, epsilon, cfg.sinkhornIterations(), cfg.sinkhornOrder());
+    }
+    int[] out = new int[r.length];
+    for (int i = 0; i < r.length; i++) {
+      for (int q = 1; q < c.length; q++) {
+        if (d[i][q] < d[i][out[i]]) {
+          out[i] = q;
+        }
+      }
+    }
+    return out;
   }
 
   static int[] permutation(int n, SplittableRandom r) {

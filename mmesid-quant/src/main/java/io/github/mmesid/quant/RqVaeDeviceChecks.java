@@ -47,7 +47,8 @@ public final class RqVaeDeviceChecks {
     }
     Map<String, MmRqVaeConfig> variants = new java.util.LinkedHashMap<>();
     variants.put("mmd_infonce", MmRqVaeConfig.builder().levels(3).codebookSize(16).latentDim(8)
-        .hiddenLayers(24, 16).dropout(0.1).sinkhornEpsilons(0, 0.003, 0).batchSize(8).build());
+        .hiddenLayers(24, 16).dropout(0.1).recon(MmRqVaeConfig.ReconLoss.MMD)
+        .sinkhornEpsilons(0, 0.003, 0).batchSize(8).build());
     variants.put("mse_mmd", MmRqVaeConfig.builder().levels(2).codebookSize(16).latentDim(8)
         .hiddenLayers(16).recon(MmRqVaeConfig.ReconLoss.MSE)
         .align(MmRqVaeConfig.AlignLoss.MMD).sinkhornEpsilons(0, 0).batchSize(8).build());
@@ -69,8 +70,7 @@ public final class RqVaeDeviceChecks {
           .schedule(LrSchedule.constant()).batchSize(cfg.batchSize()).epochs(1)
           .logEvery(1_000_000).runtime(DeviceCheckCase.cudaPrefer()).build())) {
         out.addAll(DeviceCheckCase.ofTrainer("mmrqvae_" + v.getKey(), t, g,
-            new MmRqVaeTrainer.NoiseShapes(data.build(), net), new int[] {0, 1, 2, 3, 4, 5, 6,
-                7}));
+            data.build(), new int[] {0, 1, 2, 3, 4, 5, 6, 7}));
       }
       if (first == null) {
         first = net;

@@ -23,9 +23,12 @@ import java.util.Map;
  * or ArgMax of a float64 Sinkhorn plan on levels with epsilon &gt; 0), so no gradient flows
  * through the selection. {@code q_l = Gather(C_l, code)} carries the codebook gradient of the
  * term {@code |q_l - sg(r_l)|^2}; the commitment term {@code beta |r_l - sg(q_l)|^2} pulls the
- * encoder; the next residual is {@code r_{l+1} = r_l - sg(q_l)}, so level l + 1's commitment
- * pulls {@code z} towards the partial sum {@code q_1 + ... + q_{l+1}}. The decoder sees {@code
- * z_q = z + sg(sum_l q_l - z)}: its value is the quantized latent, its gradient goes to {@code z}.
+ * encoder. With {@link MmRqVaeConfig.Commitment#EVERY_LEVEL} the next residual is {@code r_{l+1}
+ * = r_l - sg(q_l)}, so level l + 1's commitment pulls {@code z} towards the partial sum {@code
+ * q_1 + ... + q_{l+1}}; with {@link MmRqVaeConfig.Commitment#FIRST_LEVEL} it is {@code
+ * sg(r_l - q_l)}, so only level 1's commitment reaches the encoder (the reference's residual
+ * {@code r_l - (r_l + sg(q_l - r_l))}). The decoder sees {@code z_q = z + sg(sum_l q_l - z)}: its
+ * value is the quantized latent, its gradient goes to {@code z}.
  */
 final class RqVaeNetwork {
 
@@ -205,7 +208,8 @@ final class RqVaeNetwork {
       for (int l = 0; l < cfg.levels(); l++) {
         Tensor c = p.get(codebook(m, l));
         double eps = cfg.sinkhornEpsilons()[l];
-        Tensor codes = eps > 0 ? QuantLosses.sinkhornCodes(r, c, eps, cfg.sinkhornIterations())
+        Tensor codes = eps > 0
+            ? QuantLosses.sinkhornCodes(r, c, eps, cfg.sinkhornIterations(), cfg.sinkhornOrder())
             : QuantLosses.nearestCodes(r, c);
         Tensor q = ArrayOps.gather(c, codes);
         Tensor codebookTerm = NnOps.mse(q, r.stopGradient());
@@ -213,7 +217,10 @@ final class RqVaeNetwork {
         Tensor ll = codebookTerm.add(commitTerm.mul(cfg.beta()));
         levelLoss = levelLoss == null ? ll : levelLoss.add(ll);
         sum = sum == null ? q : sum.add(q);
-        r = r.sub(q.stopGradient());
+        if (l + 1 < cfg.levels()) {
+          r = cfg.commitment() == MmRqVaeConfig.Commitment.FIRST_LEVEL
+              ? r.sub(q).stopGradient() : r.sub(q.stopGradient());
+        }
       }
       Tensor quantM = levelLoss.mul(1.0 / cfg.levels());
       quant = quant == null ? quantM : quant.add(quantM);

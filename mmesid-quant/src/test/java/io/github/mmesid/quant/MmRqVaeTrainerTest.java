@@ -112,6 +112,27 @@ class MmRqVaeTrainerTest {
   }
 
   @Test
+  void referenceChoicesTrainAtSmallSize() {
+    // the reference preset's Stage-1 choices at a test size: level-1 commitment, one MMD kernel,
+    // size-constrained k-means on all items with restarts, items-first Sinkhorn on the last level
+    Map<String, float[][]> data = twoModalities(300);
+    MmRqVaeConfig preset = MmRqVaeConfig.referencePreset();
+    MmRqVaeConfig cfg = preset.toBuilder().levels(2).codebookSize(16).latentDim(8).hiddenLayers(24, 24)
+        .sinkhornEpsilons(0, 0.003).kmeansRestarts(2).batchSize(100).epochs(12).validateEvery(4)
+        .patience(0).build(); // the reference's lr 2e-4 (3e-3 diverges with beta 0.01 here)
+    MmRqVaeTrainingResult res = MmRqVaeTrainer.train(data, cfg, opts());
+    try (MmRqVaeModel model = res.model()) {
+      assertEquals(MmRqVaeConfig.Commitment.FIRST_LEVEL, model.config().commitment());
+      int[][] codes = model.quantizer("collab").encode(data.get("collab"));
+      assertEquals(300, codes.length);
+      assertTrue(MmRqVaeTrainer.collisionRate(codes) < 0.8, "collision rate " + MmRqVaeTrainer.collisionRate(codes));
+      List<Double> h = res.log().lossHistory();
+      assertTrue(h.stream().allMatch(Double::isFinite), "loss history " + h);
+      assertTrue(h.get(h.size() - 1) < h.get(0), "loss should fall: " + h.get(0) + " -> " + h.get(h.size() - 1));
+    }
+  }
+
+  @Test
   void badInputIsRejectedWithUsefulMessages() {
     Map<String, float[][]> data = twoModalities(40);
     float[][] text = data.get("text");

@@ -10,12 +10,16 @@ import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MM-RQ-VAE's graphs ({@link RqVaeDeviceChecks}: training updates, encode, decode) have CUDA
  * kernels (ONNX Runtime 1.29's table) and run on the CPU.
  */
 class RqVaeKernelAuditTest {
+  private static final Logger LOG = LoggerFactory.getLogger(RqVaeKernelAuditTest.class);
+
   /**
    * Nodes allowed to lack a CUDA kernel (reason, bytes per run at the audited sizes). Empty: every
    * node of every audited graph has one (benchmarks/RESULTS.md).
@@ -30,6 +34,8 @@ class RqVaeKernelAuditTest {
         cases.stream().map(DeviceCheckCase::name).toList());
     for (DeviceCheckCase c : cases) {
       DeviceCheckCase.Audit a = c.audit(ALLOWED);
+      LOG.info("kernel audit {}: {} nodes, {} without a CUDA kernel", c.name(),
+          a.report().nodes().size(), a.report().failures().size());
       assertTrue(a.report().nodes().size() >= (c.name().endsWith("_grad") ? 300 : 5),
           a.report().describe());
       assertEquals(List.of(), a.violations(), a.report().describe());

@@ -10,8 +10,6 @@ import io.github.mmesid.core.engine.graph.NnOps;
 import io.github.mmesid.core.engine.graph.Shape;
 import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
-import io.github.mmesid.core.engine.train.Batch;
-import io.github.mmesid.core.engine.train.BatchSource;
 import io.github.mmesid.llm.llama.LlamaTensorNames.Module;
 import io.github.mmesid.llm.lora.LoraAdapters;
 import io.github.mmesid.llm.lora.LoraConfig;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The Llama decoder stack as a recipe on the engine's graph: {@code inputs_embeds [B, T, H]} and
@@ -54,9 +51,6 @@ public final class LlamaBackbone {
   private final Options options;
   private final Map<String, Tensor> sources = new LinkedHashMap<>();
   private final List<Tensor> trainable = new ArrayList<>();
-  private final Map<String, Tensor> dropoutNoise = new LinkedHashMap<>();
-  // noise of shared-prefix calls has a static shape [1, P, in], independent of the batch
-  private final Map<String, long[]> fixedNoiseShapes = new LinkedHashMap<>();
   private List<Tensor> embeddingBlocks;
   private int forwardCalls;
 
@@ -455,10 +449,6 @@ public final class LlamaBackbone {
     if (options.training() && lc.dropout() > 0) {
       String name = "lora_dropout." + layer + "." + m.path() + (call == 0 ? "" : ":" + call);
       xin = NnOps.dropout(x, lc.dropout(), name);
-      dropoutNoise.put(name, graph.tensor(name));
-      if (x.shape().isStatic()) {
-        fixedNoiseShapes.put(name, x.shape().toArray());
-      }
     }
     Tensor low = MathOps.linear(xin, w(LlamaTensorNames.loraA(layer, m)), null);
     Tensor delta = MathOps.linear(low, w(LlamaTensorNames.loraB(layer, m)), null);
@@ -493,88 +483,5 @@ public final class LlamaBackbone {
    */
   public List<Tensor> trainableParameters() {
     return List.copyOf(trainable);
-  }
-
-  /**
-   * A batch source that also declares the shapes of this backbone's LoRA dropout noise inputs,
-   * which the trainer fills; everything else is delegated.
-   *
-   * @param source the batch source of the real inputs
-   * @param seqLen the (fixed) sequence length T of the batches
-   * @return the wrapping source
-   */
-  public BatchSource withDropoutNoise(BatchSource source, long seqLen) {
-    return new BatchSource() {
-      @Override
-      public int size() {
-        return source.size();
-      }
-
-      @Override
-      public Map<String, long[]> inputShapes(int batchSize) {
-        Map<String, long[]> m = new LinkedHashMap<>(source.inputShapes(batchSize));
-        m.putAll(randomInputShapes(batchSize, seqLen));
-        return m;
-      }
-
-      @Override
-      public void fill(int[] exampleIds, Batch batch) {
-        source.fill(exampleIds, batch);
-      }
-
-      @Override
-      public Optional<String> fingerprint() {
-        return source.fingerprint();
-      }
-    };
-  }
-
-  /**
-   * The shapes {@link #randomInputShapes} gives after one training {@link #forward} of {@code
-   * [batch, seqLen]} tokens, from the configurations alone (no weights): one {@code [batch,
-   * seqLen, in]} noise input per layer and adapted module, none without dropout. For sizing a
-   * model too large to build, e.g. its per-step transfer.
-   *
-   * @param config the architecture
-   * @param lora the LoRA configuration
-   * @param batch B
-   * @param seqLen T
-   * @return name to shape, in the order the forward pass declares them
-   */
-  public static Map<String, long[]> loraNoiseShapes(LlamaConfig config, LoraConfig lora,
-      long batch, long seqLen) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    if (lora.dropout() == 0) {
-      return m;
-    }
-    Map<String, long[]> weights = LlamaTensorNames.backboneShapes(config);
-    for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
-      for (Module mod : Module.values()) {
-        if (lora.targets(mod)) {
-          long in = weights.get(LlamaTensorNames.linear(layer, mod))[1];
-          m.put("lora_dropout." + layer + "." + mod.path(), new long[] {batch, seqLen, in});
-        }
-      }
-    }
-    return m;
-  }
-
-  /**
-   * Shapes of the LoRA dropout noise inputs that a training batch source must provide (each
-   * {@code [B, T, in]}, or the static {@code [1, P, in]} of a shared prefix), for the sequences
-   * built so far by {@link #forward} and {@link #prefix}.
-   *
-   * @param batch the batch size
-   * @param seqLen the sequence length
-   * @return name to shape, empty when there is no dropout
-   */
-  public Map<String, long[]> randomInputShapes(long batch, long seqLen) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : dropoutNoise.entrySet()) {
-      long[] fixed = fixedNoiseShapes.get(e.getKey());
-      m.put(e.getKey(), fixed != null ? fixed.clone()
-          : new long[] {batch, seqLen, e.getValue().shape().dim(2).value()});
-    }
-    return m;
   }
 }

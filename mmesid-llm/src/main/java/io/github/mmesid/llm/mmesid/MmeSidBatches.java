@@ -107,7 +107,6 @@ final class MmeSidBatches implements BatchSource {
       m.put(MmeSidNet.ITEMS, new long[] {b, t});
       m.put(MmeSidNet.ITEM_MASK, new long[] {b, t});
       m.put(MmeSidNet.TARGETS, new long[] {b});
-      m.putAll(backbone.randomInputShapes(b, t + suffixLength));
       return m;
     });
   }

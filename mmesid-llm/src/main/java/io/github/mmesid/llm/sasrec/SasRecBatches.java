@@ -1,9 +1,6 @@
 package io.github.mmesid.llm.sasrec;
 
 import io.github.mmesid.core.data.LeaveOneOutSplit;
-import io.github.mmesid.core.engine.graph.Dim;
-import io.github.mmesid.core.engine.graph.Graph;
-import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.train.Batch;
 import io.github.mmesid.core.engine.train.BatchSource;
 import java.nio.LongBuffer;
@@ -21,25 +18,39 @@ import java.util.Map;
  * the item that follows it.
  *
  * <p>Only positions with a target enter the loss: they are gathered into {@code V} rows, where
- * {@code V} is fixed per batch size (the batch buffers are allocated once) at six standard
- * deviations above the expected count. In the rare batch with more targets than {@code V}, the
- * oldest targets of its longest sequences are dropped (deterministically) and counted in {@link
- * #droppedTargets()}. Deterministic: the same example ids fill the same batch.
+ * {@code V} is the batch's number of targets rounded up to a multiple of {@link #ROW_MULTIPLE}
+ * (the few extra rows have target 0, which the loss ignores). The output layer thus does no work
+ * for padding, every target of every batch is trained on, and the trainer keeps one prepared run
+ * per distinct {@code V}. Deterministic: the same example ids fill the same batch.
  */
 final class SasRecBatches implements BatchSource {
+  /**
+   * Target rows are allocated in multiples of this, which bounds the number of distinct batch
+   * shapes (each has its own buffers and prepared run) at a cost of under one multiple of
+   * padding rows per batch. On Amazon Beauty (733 targets per batch of 128 on average) 1, 32
+   * and 64 trained equally fast within the noise of a shared machine (benchmarks/RESULTS.md);
+   * 32 keeps the shapes to about a dozen.
+   */
+  static final int ROW_MULTIPLE = 32;
+
   private final int[][] windows;
   private final int maxLen;
+  private final int rowMultiple;
   private final double meanTargets;
-  private final double stdTargets;
-  private final List<Tensor> randoms;
-  private final Map<Integer, Integer> capacities = new HashMap<>();
-  private long dropped;
+  private final Map<Long, Map<String, long[]>> shapeCache = new HashMap<>();
 
-  SasRecBatches(LeaveOneOutSplit split, int maxLen, Graph trainingGraph) {
+  SasRecBatches(LeaveOneOutSplit split, int maxLen) {
+    this(split, maxLen, ROW_MULTIPLE);
+  }
+
+  SasRecBatches(LeaveOneOutSplit split, int maxLen, int rowMultiple) {
+    if (rowMultiple < 1) {
+      throw new IllegalArgumentException("rowMultiple must be >= 1, got " + rowMultiple);
+    }
     this.maxLen = maxLen;
+    this.rowMultiple = rowMultiple;
     List<int[]> w = new ArrayList<>();
-    double sum = 0;
-    double sumSq = 0;
+    long sum = 0;
     for (int u = 0; u < split.dataset().numUsers(); u++) {
       int len = split.trainLength(u);
       if (len < 2) {
@@ -48,46 +59,19 @@ final class SasRecBatches implements BatchSource {
       int from = Math.max(0, len - maxLen - 1);
       int[] win = split.dataset().sequence(u, from, len);
       w.add(win);
-      double t = win.length - 1;
-      sum += t;
-      sumSq += t * t;
+      sum += win.length - 1;
     }
     if (w.isEmpty()) {
       throw new IllegalArgumentException("no user has at least 2 training items (the training part "
           + "is each sequence without its last 2 items); SASRec needs at least one such user");
     }
     this.windows = w.toArray(new int[0][]);
-    this.meanTargets = sum / windows.length;
-    this.stdTargets = Math.sqrt(Math.max(0, sumSq / windows.length - meanTargets * meanTargets));
-    this.randoms = trainingGraph.sources(Tensor.Kind.RANDOM);
+    this.meanTargets = (double) sum / windows.length;
   }
 
   @Override
   public int size() {
     return windows.length;
-  }
-
-  /**
-   * The number of target rows {@code V} for a batch size.
-   *
-   * @param batchSize examples per batch
-   * @return V, between maxLen and batchSize * maxLen
-   */
-  synchronized int capacity(int batchSize) {
-    return capacities.computeIfAbsent(batchSize, bs -> {
-      double want = bs * meanTargets + 6 * stdTargets * Math.sqrt(bs) + 1;
-      long cap = Math.max(maxLen, (long) Math.ceil(want));
-      return (int) Math.min(cap, (long) bs * maxLen);
-    });
-  }
-
-  /**
-   * Targets dropped so far because a batch had more than {@link #capacity} of them.
-   *
-   * @return the count
-   */
-  synchronized long droppedTargets() {
-    return dropped;
   }
 
   /**
@@ -99,33 +83,45 @@ final class SasRecBatches implements BatchSource {
     return meanTargets;
   }
 
+  /** The target rows {@code V} of a batch: its target count rounded up to the row multiple. */
+  private int rows(int[] exampleIds) {
+    long targets = 0;
+    for (int id : exampleIds) {
+      targets += windows[id].length - 1;
+    }
+    return rows(targets);
+  }
+
+  private int rows(long targets) {
+    long v = (Math.max(targets, 1) + rowMultiple - 1) / rowMultiple * rowMultiple;
+    return Math.toIntExact(v);
+  }
+
+  /**
+   * The shapes of the largest possible batch of this size (every example with {@code maxLen}
+   * targets); the trainer asks {@link #inputShapes(int[])}, which fits the batch's examples.
+   *
+   * @param batchSize examples in the batch
+   * @return input name to shape
+   */
   @Override
   public Map<String, long[]> inputShapes(int batchSize) {
-    int v = capacity(batchSize);
-    Map<String, long[]> m = new LinkedHashMap<>();
-    m.put(SasRecNet.ITEMS, new long[] {batchSize, maxLen});
-    m.put(SasRecNet.POSITIONS, new long[] {v});
-    m.put(SasRecNet.TARGETS, new long[] {v});
-    for (Tensor r : randoms) {
-      long[] s = new long[r.rank()];
-      for (int i = 0; i < s.length; i++) {
-        Dim d = r.shape().dim(i);
-        if (d.isKnown()) {
-          s[i] = d.value();
-        } else if (SasRecNet.B.equals(d.symbol())) {
-          s[i] = batchSize;
-        } else if (SasRecNet.T.equals(d.symbol())) {
-          s[i] = maxLen;
-        } else if (SasRecNet.V.equals(d.symbol())) {
-          s[i] = v;
-        } else {
-          throw new IllegalStateException("random input " + r.name() + " has dimension " + d
-              + " that is not B, T or V");
-        }
-      }
-      m.put(r.name(), s);
-    }
-    return m;
+    return shapes(batchSize, rows((long) batchSize * maxLen));
+  }
+
+  @Override
+  public Map<String, long[]> inputShapes(int[] exampleIds) {
+    return shapes(exampleIds.length, rows(exampleIds));
+  }
+
+  private synchronized Map<String, long[]> shapes(int batchSize, int v) {
+    return shapeCache.computeIfAbsent(((long) batchSize << 32) | v, k -> {
+      Map<String, long[]> m = new LinkedHashMap<>();
+      m.put(SasRecNet.ITEMS, new long[] {batchSize, maxLen});
+      m.put(SasRecNet.POSITIONS, new long[] {v});
+      m.put(SasRecNet.TARGETS, new long[] {v});
+      return m;
+    });
   }
 
   /**
@@ -142,27 +138,15 @@ final class SasRecBatches implements BatchSource {
   @Override
   public void fill(int[] exampleIds, Batch batch) {
     int bs = exampleIds.length;
-    int cap = capacity(bs);
-    int[] counts = new int[bs];
-    long total = 0;
-    for (int b = 0; b < bs; b++) {
-      counts[b] = windows[exampleIds[b]].length - 1;
-      total += counts[b];
-    }
-    if (total > cap) {
-      int limit = limitFor(counts, cap);
-      long kept = 0;
-      for (int b = 0; b < bs; b++) {
-        counts[b] = Math.min(counts[b], limit);
-        kept += counts[b];
-      }
-      synchronized (this) {
-        dropped += total - kept;
-      }
-    }
     LongBuffer items = batch.tensor(SasRecNet.ITEMS).longView();
     LongBuffer pos = batch.tensor(SasRecNet.POSITIONS).longView();
     LongBuffer tgt = batch.tensor(SasRecNet.TARGETS).longView();
+    int rows = batch.tensor(SasRecNet.POSITIONS).size();
+    int need = rows(exampleIds);
+    if (rows != need) {
+      throw new IllegalArgumentException("batch buffers have " + rows + " target rows but these "
+          + bs + " examples need " + need + " (the shapes of inputShapes(int[]))");
+    }
     long[] row = new long[maxLen];
     int v = 0;
     for (int b = 0; b < bs; b++) {
@@ -174,34 +158,15 @@ final class SasRecBatches implements BatchSource {
         row[off + j] = win[j];
       }
       items.put(b * maxLen, row);
-      for (int j = n - counts[b]; j < n; j++) {
+      for (int j = 0; j < n; j++) {
         pos.put(v, (long) b * maxLen + off + j);
         tgt.put(v, win[j + 1]);
         v++;
       }
     }
-    for (; v < cap; v++) {
+    for (; v < rows; v++) {
       pos.put(v, 0);
       tgt.put(v, 0);
     }
-  }
-
-  /** The largest per-example limit c with sum(min(counts, c)) <= cap. */
-  private static int limitFor(int[] counts, int cap) {
-    int lo = 0;
-    int hi = Arrays.stream(counts).max().orElse(0);
-    while (lo < hi) {
-      int mid = (lo + hi + 1) >>> 1;
-      long s = 0;
-      for (int c : counts) {
-        s += Math.min(c, mid);
-      }
-      if (s <= cap) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return lo;
   }
 }

@@ -44,7 +44,7 @@ public final class SasRecDeviceChecks {
           .dropout(0.3).loss(loss).negatives(4).seed(5).build();
       Map<String, TensorData> init = SasRecNet.initialValues(c, ITEMS, DType.FLOAT32);
       Tensor l = SasRecNet.trainingLoss(c, ITEMS, init);
-      SasRecBatches data = new SasRecBatches(split, c.maxLen(), l.graph());
+      SasRecBatches data = new SasRecBatches(split, c.maxLen());
       try (Trainer t = new Trainer(l, TrainerConfig.builder(c.seed())
           .optimizer(Optimizer.adamW(c.learningRate()).withWeightDecay(c.weightDecay()))
           .batchSize(4).epochs(1).logEvery(1_000_000).runtime(DeviceCheckCase.cudaPrefer())

@@ -6,6 +6,7 @@ import io.github.mmesid.core.engine.graph.Graph;
 import io.github.mmesid.core.engine.graph.Layers;
 import io.github.mmesid.core.engine.graph.MathOps;
 import io.github.mmesid.core.engine.graph.NnOps;
+import io.github.mmesid.core.engine.graph.RandomOps;
 import io.github.mmesid.core.engine.graph.Shape;
 import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
@@ -138,7 +139,7 @@ final class SasRecNet {
    * @param items INT64 {@code [B, T]} left-padded item ids
    * @param p the parameters by name
    * @param c the configuration
-   * @param train whether dropout is active (declares RANDOM sources named {@code drop.*})
+   * @param train whether dropout is active (in-graph masks, random streams named {@code drop.*})
    * @return the representations {@code [B, T, dim]}, zero at padding positions
    */
   static Tensor encode(Tensor items, Map<String, Tensor> p, SasRecConfig c, boolean train) {
@@ -208,8 +209,8 @@ final class SasRecNet {
    * #POSITIONS} {@code [V]} (flat indices into {@code B * T}) and {@value #TARGETS} {@code [V]}
    * (target item per selected position, 0 = unused row). Cross-entropy: softmax over all N + 1
    * embedding rows, mean over used rows. Sampled BCE: {@code softplus(-s_pos) + mean_k
-   * softplus(s_neg_k)} with negatives drawn uniformly from 1..N through the RANDOM source {@code
-   * neg.noise} {@code [V, negatives]}, mean over used rows.
+   * softplus(s_neg_k)} with negatives drawn uniformly from 1..N through the in-graph random
+   * stream {@code neg.noise} {@code [V, negatives]}, mean over used rows.
    *
    * @param c the configuration
    * @param numItems N
@@ -233,7 +234,8 @@ final class SasRecNet {
     Tensor used = ArrayOps.cast(ArrayOps.compare("Greater", targets, g.scalar(0, DType.INT64)),
         g.floatType());
     Tensor pos = sel.mul(ArrayOps.gather(emb, targets)).sum(false, -1); // [V]
-    Tensor noise = g.random("neg.noise", g.floatType(), Shape.mixed(V, c.negatives()));
+    Tensor negShape = ArrayOps.tile(ArrayOps.unsqueeze(targets, -1), 1, c.negatives());
+    Tensor noise = RandomOps.uniform(negShape, g.floatType(), "neg.noise"); // [V, negatives]
     Tensor negIds = ArrayOps.cast(noise.mul(numItems).clip(0, numItems - 1), DType.INT64);
     negIds = MathOps.add(negIds, g.scalar(1, DType.INT64));
     Tensor neg = ArrayOps.unsqueeze(sel, 1).mul(ArrayOps.gather(emb, negIds)).sum(false, -1);

@@ -67,7 +67,7 @@ public final class SasRecTrainer {
     RuntimeOptions rt = run.runtime();
     Map<String, TensorData> init = SasRecNet.initialValues(config, n, DType.FLOAT32);
     Tensor loss = SasRecNet.trainingLoss(config, n, init);
-    SasRecBatches data = new SasRecBatches(split, config.maxLen(), loss.graph());
+    SasRecBatches data = new SasRecBatches(split, config.maxLen());
     LeaveOneOutSplit valid = validationSplit(split, config.validationUsers(), config.seed());
     Evaluator evaluator = Evaluator.builder().split(Split.VALID).ks(10).threads(1)
         .batchSize(SasRecRecommender.SCORING_BATCH).build();
@@ -88,14 +88,9 @@ public final class SasRecTrainer {
     try (Trainer trainer = new Trainer(loss, tc.build())) {
       result = trainer.train(data);
     }
-    if (data.droppedTargets() > 0) {
-      LOG.info("SASRec: {} training targets exceeded the per-batch capacity and were skipped",
-          data.droppedTargets());
-    }
     SasRecRecommender rec = SasRecRecommender.create(config, n, result.parameters(), rt);
     TrainingLog log = TrainingLog.of(result, "ndcg@10", (System.nanoTime() - t0) / 1e9);
-    return new SasRecTrainingResult(rec, Map.of("valid_ndcg@10", result.bestMetric()), log,
-        data.droppedTargets());
+    return new SasRecTrainingResult(rec, Map.of("valid_ndcg@10", result.bestMetric()), log);
   }
 
   private static double validate(SasRecConfig config, int n, ParameterSnapshot params,

@@ -11,11 +11,9 @@ import java.util.Map;
  *     caller
  * @param metrics {@code valid_ndcg@10}: the best validation NDCG@10
  * @param log the training log (updates, epochs, losses, validations, time, memory)
- * @param droppedTargets training targets left out because a batch exceeded its target capacity
- *     (normally 0)
  */
 public record SasRecTrainingResult(SasRecRecommender recommender, Map<String, Double> metrics,
-    TrainingLog log, long droppedTargets) implements TrainingOutcome<SasRecRecommender> {
+    TrainingLog log) implements TrainingOutcome<SasRecRecommender> {
 
   /**
    * Copies the metrics.
@@ -23,7 +21,6 @@ public record SasRecTrainingResult(SasRecRecommender recommender, Map<String, Do
    * @param recommender see the record description
    * @param metrics see the record description
    * @param log see the record description
-   * @param droppedTargets see the record description
    */
   public SasRecTrainingResult {
     metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));

@@ -2,13 +2,13 @@ package io.github.mmesid.llm.sasrec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.mmesid.core.SequenceDataset;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.engine.graph.DType;
-import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.runtime.HostTensor;
 import io.github.mmesid.core.engine.train.Batch;
 import java.util.LinkedHashMap;
@@ -27,10 +27,7 @@ class SasRecBatchesTest {
     Buffers(Map<String, long[]> shapes, int size) {
       this.size = size;
       for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-        m.put(e.getKey(), HostTensor.allocate(
-            e.getKey().startsWith("drop") || e.getKey().startsWith("neg")
-                ? DType.FLOAT32
-                : DType.INT64, e.getValue()));
+        m.put(e.getKey(), HostTensor.allocate(DType.INT64, e.getValue()));
       }
     }
 
@@ -60,8 +57,7 @@ class SasRecBatchesTest {
   }
 
   private static SasRecBatches batches(LeaveOneOutSplit split, SasRecConfig c) {
-    Map<String, TensorData> init = SasRecNet.initialValues(c, split.numItems(), DType.FLOAT32);
-    return new SasRecBatches(split, c.maxLen(), SasRecNet.trainingLoss(c, split.numItems(), init).graph());
+    return new SasRecBatches(split, c.maxLen());
   }
 
   @Test
@@ -70,55 +66,58 @@ class SasRecBatchesTest {
     SequenceDataset d = SequenceDataset.builder().add("u0", new int[] {1, 2, 3, 4, 5, 6, 10, 11})
         .add("u1", new int[] {7, 8, 12, 13}).add("u2", new int[] {9, 14, 15}).build(15);
     SasRecConfig c = config(4);
-    SasRecBatches b = batches(LeaveOneOutSplit.of(d), c);
+    SasRecBatches b = new SasRecBatches(LeaveOneOutSplit.of(d), c.maxLen(), 4);
     assertEquals(2, b.size());
-    Map<String, long[]> shapes = b.inputShapes(2);
+    int[] ids = {1, 0};
+    Map<String, long[]> shapes = b.inputShapes(ids);
+    assertEquals(Set.of(SasRecNet.ITEMS, SasRecNet.POSITIONS, SasRecNet.TARGETS), shapes.keySet(),
+        "dropout noise is made in the graph");
     assertArrayEquals(new long[] {2, 4}, shapes.get(SasRecNet.ITEMS));
-    assertArrayEquals(new long[] {2, 4, 4}, shapes.get("drop.emb"));
-    assertArrayEquals(new long[] {2, 4, 4}, shapes.get("drop.0.ffn1"));
-    int v = b.capacity(2);
-    assertTrue(v >= 5 && v <= 8, "capacity " + v);
+    // 5 targets, rounded up to a multiple of 4.
+    assertArrayEquals(new long[] {8}, shapes.get(SasRecNet.TARGETS));
+    assertSame(shapes, b.inputShapes(new int[] {0, 1}), "equal shapes: the same map");
     try (Buffers buf = new Buffers(shapes, 2)) {
-      b.fill(new int[] {1, 0}, buf);
+      b.fill(ids, buf);
       // u1: window [7 8] -> input [0 0 0 7], target 8 at slot 3.
       // u0: window [2 3 4 5 6] (last maxLen + 1) -> input [2 3 4 5], targets 3 4 5 6.
       assertArrayEquals(new long[] {0, 0, 0, 7, 2, 3, 4, 5}, buf.tensor(SasRecNet.ITEMS).toLongArray());
-      long[] pos = buf.tensor(SasRecNet.POSITIONS).toLongArray();
-      long[] tgt = buf.tensor(SasRecNet.TARGETS).toLongArray();
-      assertArrayEquals(new long[] {3, 4, 5, 6, 7}, java.util.Arrays.copyOf(pos, 5));
-      assertArrayEquals(new long[] {8, 3, 4, 5, 6}, java.util.Arrays.copyOf(tgt, 5));
-      for (int i = 5; i < v; i++) {
-        assertEquals(0, tgt[i], "unused rows have target 0");
-        assertEquals(0, pos[i]);
-      }
+      assertArrayEquals(new long[] {3, 4, 5, 6, 7, 0, 0, 0},
+          buf.tensor(SasRecNet.POSITIONS).toLongArray());
+      assertArrayEquals(new long[] {8, 3, 4, 5, 6, 0, 0, 0},
+          buf.tensor(SasRecNet.TARGETS).toLongArray(), "unused rows have target 0");
     }
-    assertEquals(0, b.droppedTargets());
   }
 
   @Test
-  void overfullBatchesDropTheOldestTargetsOfTheLongestSequences() {
+  void targetRowsFollowEachBatchAndNoTargetIsLeftOut() {
     SequenceDataset.Builder db = SequenceDataset.builder();
     for (int u = 0; u < 100; u++) {
       db.add("s" + u, new int[] {1, 2, 3, 4}); // 1 target each
     }
     db.add("long1", new int[] {1, 2, 3, 4, 5, 6, 7}); // window 1..5: 4 targets
     db.add("long2", new int[] {2, 3, 4, 5, 6, 7, 8});
-    SasRecConfig c = config(4);
-    SasRecBatches b = batches(LeaveOneOutSplit.of(db.build(8)), c);
-    int v = b.capacity(2);
-    assertTrue(v < 8, "capacity " + v + " must be below the 8 targets of the two long users");
-    try (Buffers buf = new Buffers(b.inputShapes(2), 2)) {
-      b.fill(new int[] {100, 101}, buf);
-      long[] tgt = buf.tensor(SasRecNet.TARGETS).toLongArray();
-      int used = 0;
-      for (long t : tgt) {
-        used += t > 0 ? 1 : 0;
-      }
-      assertEquals(v - (v % 2 == 0 ? 0 : 1), used);
-      // The most recent targets survive: 5 (long1) and 6 (long2) are the last ones.
-      assertTrue(contains(tgt, 5) && contains(tgt, 6));
+    SasRecBatches exact = new SasRecBatches(LeaveOneOutSplit.of(db.build(8)), 4, 1);
+    assertArrayEquals(new long[] {2}, exact.inputShapes(new int[] {0, 1}).get(SasRecNet.TARGETS));
+    assertArrayEquals(new long[] {8},
+        exact.inputShapes(new int[] {100, 101}).get(SasRecNet.TARGETS));
+    assertArrayEquals(new long[] {5},
+        exact.inputShapes(new int[] {100, 7}).get(SasRecNet.TARGETS));
+    // The size-only form is the largest batch: every example with maxLen targets.
+    assertArrayEquals(new long[] {8}, exact.inputShapes(2).get(SasRecNet.TARGETS));
+    try (Buffers buf = new Buffers(exact.inputShapes(new int[] {100, 101}), 2)) {
+      exact.fill(new int[] {100, 101}, buf);
+      assertArrayEquals(new long[] {2, 3, 4, 5, 3, 4, 5, 6},
+          buf.tensor(SasRecNet.TARGETS).toLongArray(), "all 8 targets");
     }
-    assertEquals(8 - (v - (v % 2 == 0 ? 0 : 1)), b.droppedTargets());
+    // Buffers of other shapes are refused rather than half filled.
+    try (Buffers buf = new Buffers(exact.inputShapes(new int[] {0, 1}), 2)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> exact.fill(new int[] {100, 101}, buf));
+      assertTrue(e.getMessage().contains("need 8"), e.getMessage());
+    }
+    SasRecBatches rounded = new SasRecBatches(LeaveOneOutSplit.of(db.build(8)), 4, 32);
+    assertArrayEquals(new long[] {32},
+        rounded.inputShapes(new int[] {100, 101}).get(SasRecNet.TARGETS));
   }
 
   @Test
@@ -127,14 +126,5 @@ class SasRecBatchesTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> batches(LeaveOneOutSplit.of(d), config(4)));
     assertTrue(e.getMessage().contains("at least 2 training items"), e.getMessage());
-  }
-
-  private static boolean contains(long[] a, long x) {
-    for (long y : a) {
-      if (y == x) {
-        return true;
-      }
-    }
-    return false;
   }
 }

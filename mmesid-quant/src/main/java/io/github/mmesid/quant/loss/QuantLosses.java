@@ -7,6 +7,7 @@ import io.github.mmesid.core.engine.graph.Graph;
 import io.github.mmesid.core.engine.graph.MathOps;
 import io.github.mmesid.core.engine.graph.NnOps;
 import io.github.mmesid.core.engine.graph.Tensor;
+import io.github.mmesid.quant.cluster.Sinkhorn;
 
 /**
  * Losses and code selections of the MM-RQ-VAE as compositions of engine ops (so their gradients
@@ -156,13 +157,8 @@ public final class QuantLosses {
   }
 
   /**
-   * Balanced codes of a batch from a Sinkhorn-Knopp plan, computed in the graph in float64 with
-   * the algorithm of {@link io.github.mmesid.quant.cluster.Sinkhorn} (min-max centred,
-   * row-stabilised kernel {@code G}, column-then-row normalisation). The normalisations are kept
-   * as scaling vectors, {@code plan = diag(u) G diag(v)} with {@code v = 1 / (G^T u)} and {@code u
-   * = 1 / (G v)} per round (two matrix-vector products instead of rescaling the whole matrix;
-   * the constant factors {@code 1/K}, {@code 1/B} do not change the result), and since {@code u}
-   * scales whole rows, a row's code is {@code argmax_j G_ij v_j}. No gradient.
+   * Balanced codes of a batch from a Sinkhorn-Knopp plan with {@link Sinkhorn.Order#CODES_FIRST}
+   * iterations; see {@link #sinkhornCodes(Tensor, Tensor, double, int, Sinkhorn.Order)}.
    *
    * @param r {@code [B, e]} residuals
    * @param codebook {@code [K, e]}
@@ -172,11 +168,39 @@ public final class QuantLosses {
    * @throws IllegalArgumentException if epsilon or iterations are out of range
    */
   public static Tensor sinkhornCodes(Tensor r, Tensor codebook, double epsilon, int iterations) {
+    return sinkhornCodes(r, codebook, epsilon, iterations, Sinkhorn.Order.CODES_FIRST);
+  }
+
+  /**
+   * Balanced codes of a batch from a Sinkhorn-Knopp plan, computed in the graph in float64 with
+   * the algorithm of {@link Sinkhorn} (min-max centred, row-stabilised kernel {@code G}, the
+   * given normalisation order). The normalisations are kept as scaling vectors, {@code plan =
+   * diag(u) G diag(v)}, with {@code v = 1 / (G^T u)} for a column step and {@code u = 1 / (G v)}
+   * for a row step (two matrix-vector products per round instead of rescaling the whole matrix;
+   * the constant factors {@code 1/K}, {@code 1/B} do not change the result). Items-first rounds
+   * are codes-first rounds on the row-normalised kernel. Since {@code u} scales whole rows, a
+   * row's code is {@code argmax_j G_ij v_j}. No gradient.
+   *
+   * @param r {@code [B, e]} residuals
+   * @param codebook {@code [K, e]}
+   * @param epsilon the regularisation, {@code > 0}
+   * @param iterations normalisation rounds, {@code >= 1}
+   * @param order which marginal each round normalises first
+   * @return INT64 {@code [B]}
+   * @throws IllegalArgumentException if epsilon or iterations are out of range or the order is
+   *     null
+   */
+  public static Tensor sinkhornCodes(Tensor r, Tensor codebook, double epsilon, int iterations,
+      Sinkhorn.Order order) {
     if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
       throw new IllegalArgumentException("Sinkhorn epsilon = " + epsilon + "; allowed: a finite value > 0");
     }
     if (iterations < 1) {
       throw new IllegalArgumentException("Sinkhorn iterations = " + iterations + "; allowed: >= 1");
+    }
+    if (order == null) {
+      throw new IllegalArgumentException("Sinkhorn order is null; allowed: "
+          + java.util.Arrays.toString(Sinkhorn.Order.values()));
     }
     Tensor d = MathOps.pairwiseSquaredDistances(r.stopGradient(), codebook.stopGradient())
         .cast(DType.FLOAT64);
@@ -188,6 +212,9 @@ public final class QuantLosses {
     Tensor kernel = c.sub(c.min(true, 1)).mul(-1.0 / epsilon).exp(); // [B, K]
     Graph g = r.graph();
     Tensor tiny = g.scalar(1e-300, DType.FLOAT64);
+    if (order == Sinkhorn.Order.ITEMS_FIRST) {
+      kernel = kernel.div(kernel.sum(true, 1).maximum(tiny)); // the first row step
+    }
     Tensor kernelT = kernel.transpose(1, 0); // [K, B]
     Tensor one = g.scalar(1.0, DType.FLOAT64);
     Tensor v = one.div(kernel.sum(true, 0).maximum(tiny)); // [1, K]: u = 1 at the start

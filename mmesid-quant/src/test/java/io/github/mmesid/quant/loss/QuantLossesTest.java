@@ -254,19 +254,32 @@ class QuantLossesTest {
       }
     }
     int[] sink = Sinkhorn.assign(cost, 0.003, 50);
+    int[] items = Sinkhorn.assign(cost, 0.003, 50, Sinkhorn.Order.ITEMS_FIRST);
+    int[] itemsOne = Sinkhorn.assign(cost, 0.05, 1, Sinkhorn.Order.ITEMS_FIRST);
+    int[] codesOne = Sinkhorn.assign(cost, 0.05, 1, Sinkhorn.Order.CODES_FIRST);
     Graph g = new Graph("codes", DType.FLOAT64);
     Tensor rt = g.input("r", DType.FLOAT64, Shape.mixed("B", d));
     Tensor ct = g.input("c", DType.FLOAT64, Shape.of(k, d));
-    try (Predictor p = Predictor.create(g, Map.of("n", QuantLosses.nearestCodes(rt, ct),
-        "s", QuantLosses.sinkhornCodes(rt, ct, 0.003, 50)), new ParameterSnapshot(Map.of()), ONE);
+    Map<String, Tensor> outs = Map.of("n", QuantLosses.nearestCodes(rt, ct),
+        "s", QuantLosses.sinkhornCodes(rt, ct, 0.003, 50),
+        "i", QuantLosses.sinkhornCodes(rt, ct, 0.003, 50, Sinkhorn.Order.ITEMS_FIRST),
+        "i1", QuantLosses.sinkhornCodes(rt, ct, 0.05, 1, Sinkhorn.Order.ITEMS_FIRST),
+        "c1", QuantLosses.sinkhornCodes(rt, ct, 0.05, 1, Sinkhorn.Order.CODES_FIRST));
+    try (Predictor p = Predictor.create(g, outs, new ParameterSnapshot(Map.of()), ONE);
         HostTensor hr = HostTensor.of(r, b, d);
         HostTensor hc = HostTensor.of(c, k, d);
         RunOutputs out = p.run(Map.of("r", hr, "c", hc))) {
       long[] n = out.get("n").toLongArray();
       long[] s = out.get("s").toLongArray();
+      long[] it = out.get("i").toLongArray();
+      long[] i1 = out.get("i1").toLongArray();
+      long[] c1 = out.get("c1").toLongArray();
       for (int i = 0; i < b; i++) {
         assertEquals(nearest[i], n[i], "nearest code of row " + i);
         assertEquals(sink[i], s[i], "Sinkhorn code of row " + i);
+        assertEquals(items[i], it[i], "items-first Sinkhorn code of row " + i);
+        assertEquals(itemsOne[i], i1[i], "items-first Sinkhorn code (1 round) of row " + i);
+        assertEquals(codesOne[i], c1[i], "codes-first Sinkhorn code (1 round) of row " + i);
       }
     }
   }

@@ -72,8 +72,9 @@ public record DeviceCheckCase(String name, ExportedGraph exported, Graph graph,
 
   /**
    * The runtime options the cases' trainers and predictors are built with: one thread, CUDA with
-   * {@code PREFER}, so that graphs export as for the device (frozen weights as initializers,
-   * dropout noise in the graph) also where CUDA is missing and the CPU runs them.
+   * {@code PREFER}, so that graphs export as for the device (frozen weights as initializers;
+   * dropout masks are made in the graph on every provider) also where CUDA is missing and the CPU
+   * runs them.
    *
    * @return the options
    */

@@ -28,6 +28,10 @@ import java.util.SplittableRandom;
  * input with {@link Autodiff}, and compares it with central differences {@code (L(x + h e_i) -
  * L(x - h e_i)) / 2h} on (a sample of) coordinates. A coordinate passes when {@code |analytic -
  * numeric| <= atol + rtol * max(|analytic|, |numeric|)}.
+ *
+ * <p>A recipe that makes random numbers in the graph (dropout) gets the options' seed as its
+ * {@linkplain Graph#noiseKey() noise key} in every run, so its masks are the same in all the
+ * evaluations of one check.
  */
 public final class GradientChecker {
   /** Builds the output from the declared inputs. */
@@ -133,7 +137,7 @@ public final class GradientChecker {
     List<Tensor> in0 = declare(g0, values);
     Tensor y0 = recipe.build(g0, in0);
     long[] yShape;
-    try (Run r = new Run(OnnxExporter.export(g0, Map.of("y", y0)))) {
+    try (Run r = new Run(OnnxExporter.export(g0, Map.of("y", y0)), options.seed())) {
       yShape = r.shapeOf(values, "y");
     }
     long yn = 1;
@@ -171,7 +175,7 @@ public final class GradientChecker {
     double maxRel = 0;
     int checked = 0;
     List<String> failures = new ArrayList<>();
-    try (Run r = new Run(OnnxExporter.export(g, outs))) {
+    try (Run r = new Run(OnnxExporter.export(g, outs), options.seed())) {
       Map<String, double[]> res = r.run(values);
       for (int k = 0; k < wrt.size(); k++) {
         int idx = wrtIdx.get(k);
@@ -234,9 +238,11 @@ public final class GradientChecker {
     private static final RuntimeOptions OPTIONS =
         RuntimeOptions.builder().intraOpThreads(1).build();
     private final CompiledGraph graph;
+    private final long noiseKey;
 
-    Run(ExportedGraph exported) {
+    Run(ExportedGraph exported, long noiseKey) {
       this.graph = OrtRuntime.get().compile(exported.model(), OPTIONS);
+      this.noiseKey = noiseKey;
     }
 
     Map<String, double[]> run(List<TensorData> values) {
@@ -273,6 +279,10 @@ public final class GradientChecker {
         if (graph.inputNames().contains(name)) {
           feeds.put(name, HostTensors.toHost(values.get(i)));
         }
+      }
+      if (graph.inputNames().contains(Graph.NOISE_KEY)) {
+        feeds.put(Graph.NOISE_KEY, HostTensors.toHost(
+            TensorData.ofLongs(new long[0], noiseKey)));
       }
       return feeds;
     }

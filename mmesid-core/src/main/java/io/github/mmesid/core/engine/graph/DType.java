@@ -14,6 +14,11 @@ public enum DType {
   INT32(6, 4),
   /** 64-bit signed integer. */
   INT64(7, 8),
+  /**
+   * 64-bit unsigned integer: intermediate values of in-graph random numbers ({@link RandomOps});
+   * runtime buffers do not hold it.
+   */
+  UINT64(13, 8),
   /** Boolean (one byte per element). */
   BOOL(9, 1),
   /** 16-bit IEEE float. */

@@ -8,7 +8,7 @@ import java.util.Map;
  * An exported ONNX model with the description of its inputs and outputs.
  *
  * @param model the ONNX model
- * @param inputs the graph inputs in order (run-time inputs, parameters, random inputs and
+ * @param inputs the graph inputs in order (run-time inputs, parameters, the noise key and
  *     external frozen weights)
  * @param outputs the graph outputs in order
  * @param externalValues values of frozen weights kept out of the protobuf, by name: the runtime

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * A computation graph under construction: sources (inputs, parameters, frozen weights, constants,
- * random inputs) and nodes in topological (creation) order. Build it on one thread; export it with
+ * the noise key) and nodes in topological (creation) order. Build it on one thread; export it with
  * {@link OnnxExporter}, differentiate it with {@link Autodiff}.
  *
  * <p>The graph's {@linkplain #floatType() float type} is the dtype that model code should use for
@@ -28,6 +28,12 @@ public final class Graph {
   private final Map<String, Tensor> sources = new LinkedHashMap<>();
   private final Map<String, Integer> counters = new HashMap<>();
   private final Map<String, Tensor> scalarCache = new HashMap<>();
+  private final java.util.Set<String> noiseStreams = new java.util.HashSet<>();
+  private final Map<String, RandomOps.Counters> noiseCounters = new HashMap<>();
+  private Tensor noiseRunKey;
+
+  /** The name of the {@linkplain #noiseKey() noise key} input. */
+  public static final String NOISE_KEY = "noise_key";
 
   /**
    * Creates an empty float32 graph.
@@ -126,16 +132,55 @@ public final class Graph {
   }
 
   /**
-   * Declares an input of uniform [0, 1) noise that the runtime fills each run from a seeded
-   * generator (used for dropout masks, so that runs are reproducible and resumable).
+   * The graph's noise key: an INT64 scalar source named {@value #NOISE_KEY} of kind {@link
+   * Tensor.Kind#NOISE_KEY}, declared on first use. In-graph random numbers ({@link RandomOps},
+   * {@link NnOps#dropout(Tensor, double, String)}) are functions of it and of their stream name,
+   * so a run only feeds this scalar; the trainer sets it from (seed, update, micro-batch).
    *
-   * @param n unique name
-   * @param dtype FLOAT32 or FLOAT64
-   * @param shape shape, symbolic dimensions allowed
-   * @return the tensor
+   * @return the key tensor
    */
-  public Tensor random(String n, DType dtype, Shape shape) {
-    return registerSource(n, dtype, shape, Tensor.Kind.RANDOM, null);
+  public Tensor noiseKey() {
+    Tensor k = byName.get(NOISE_KEY);
+    if (k == null) {
+      k = registerSource(NOISE_KEY, DType.INT64, Shape.SCALAR, Tensor.Kind.NOISE_KEY, null);
+    } else if (k.kind() != Tensor.Kind.NOISE_KEY) {
+      throw new IllegalArgumentException("The name '" + NOISE_KEY + "' is reserved for the noise "
+          + "key of in-graph random numbers, but graph " + name + " already has " + k);
+    }
+    return k;
+  }
+
+  /** Registers a random stream name; names are unique per graph. */
+  void claimNoiseStream(String stream) {
+    checkName(stream);
+    if (!noiseStreams.add(stream)) {
+      throw new IllegalArgumentException("Duplicate random stream name '" + stream
+          + "' in graph " + name + "; every dropout or noise site needs its own name");
+    }
+  }
+
+  /** The generator key of {@link RandomOps}, made from the noise key once per graph. */
+  Tensor noiseRunKey() {
+    if (noiseRunKey == null) {
+      noiseRunKey = RandomOps.buildRunKey(this);
+    }
+    return noiseRunKey;
+  }
+
+  /**
+   * The counters of {@link RandomOps} for a tensor's size, shared between tensors of equal shape
+   * when every dimension is known or named.
+   */
+  RandomOps.Counters noiseCounters(Tensor like, int lanes) {
+    boolean shareable = true;
+    for (Dim d : like.shape().dims()) {
+      shareable &= d.isKnown() || !d.symbol().startsWith("?");
+    }
+    if (!shareable) {
+      return RandomOps.buildCounters(like, lanes);
+    }
+    return noiseCounters.computeIfAbsent(lanes + ":" + like.shape(),
+        k -> RandomOps.buildCounters(like, lanes));
   }
 
   /**
@@ -297,7 +342,7 @@ public final class Graph {
   }
 
   /**
-   * Sources (inputs, parameters, frozen weights, constants, random inputs) in declaration order.
+   * Sources (inputs, parameters, frozen weights, constants, the noise key) in declaration order.
    *
    * @return an unmodifiable view
    */

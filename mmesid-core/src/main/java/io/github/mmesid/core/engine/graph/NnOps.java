@@ -203,7 +203,10 @@ public final class NnOps {
     }
     Graph g = logits.graph();
     Tensor t = ArrayOps.cast(targets, DType.INT64);
-    Tensor lsm = logSoftmax(logits, -1);
+    int axis = logits.rank() - 1;
+    Tensor lsm = g.addNode("LogSoftmax", List.of(logits), Map.of("axis", (long) axis),
+        new DType[] {logits.dtype()}, new Shape[] {logits.shape()},
+        NnOps::crossEntropyLogSoftmaxVjp).output(0);
     Tensor ignored = ArrayOps.compare("Equal", t, g.scalar(ignoreIndex, DType.INT64));
     Tensor safe = ArrayOps.where(ignored, g.scalar(0, DType.INT64), t);
     Tensor picked = ArrayOps.squeeze(pickAlongLastAxis(lsm, ArrayOps.unsqueeze(safe, -1)), -1);
@@ -221,6 +224,40 @@ public final class NnOps {
   }
 
   /**
+   * The gradient of the log-softmax inside {@link #crossEntropy}: its output feeds only the
+   * pick of one log-probability per row, whose gradient {@code g} is the scatter of the picked
+   * gradients {@code gp} into zeros ({@link #pickAlongLastAxis}). Then {@code rowsum(g) = gp} and
+   * {@code d logits = g - softmax * rowsum(g)} is {@code -softmax * gp} with {@code gp} added at
+   * the picked positions: three passes over {@code [..., C]} (Exp, Mul, ScatterElements) instead
+   * of six (zeros, scatter, ReduceSum, Exp, Mul, Sub) with the generic rules. Any other incoming
+   * gradient gets the generic LogSoftmax rule.
+   */
+  private static List<Tensor> crossEntropyLogSoftmaxVjp(Node n, List<Tensor> gr, boolean[] need) {
+    Tensor g = gr.get(0);
+    Node scatter = g == null ? null : g.producer();
+    if (scatter == null || scatter.vjp() != PICK_SCATTER_VJP) {
+      return VjpRules.registered(n).apply(n, gr, need);
+    }
+    Tensor y = n.output(0);
+    Tensor index = scatter.input(1);
+    Tensor gp = scatter.input(2);
+    Tensor minusP = MathOps.mul(MathOps.exp(y), MathOps.neg(gp)); // -softmax * gp
+    Tensor updates = MathOps.add(pickAlongLastAxis(minusP, index), gp);
+    long axis = y.rank() - 1;
+    Tensor dx = n.graph().apply("ScatterElements", List.of(minusP, index, updates),
+        Map.of("axis", axis), y.dtype(), y.shape());
+    return Arrays.asList(dx);
+  }
+
+  /**
+   * The rule of the scatter that the gradient of {@link #pickAlongLastAxis} makes (the registered
+   * ScatterElements rule); its identity marks that scatter for {@link
+   * #crossEntropyLogSoftmaxVjp}.
+   */
+  private static final Vjp PICK_SCATTER_VJP =
+      (n, g, need) -> VjpRules.registered(n).apply(n, g, need);
+
+  /**
    * {@code data[..., index[..., j]]} along the last axis (ONNX GatherElements) with a gradient
    * that scatters into zeros; the indices must be distinct within each row (true for one index
    * per row).
@@ -232,9 +269,9 @@ public final class NnOps {
     return g.addNode("GatherElements", List.of(data, index), Map.of("axis", axis),
         new DType[] {data.dtype()}, new Shape[] {out}, (n, gr, need) -> {
           Tensor x = n.input(0);
-          Tensor gx = n.graph().apply("ScatterElements",
+          Tensor gx = n.graph().addNode("ScatterElements",
               List.of(Autodiff.zerosLike(x), n.input(1), gr.get(0)), Map.of("axis", axis),
-              x.dtype(), x.shape());
+              new DType[] {x.dtype()}, new Shape[] {x.shape()}, PICK_SCATTER_VJP).output(0);
           return Arrays.asList(gx, null);
         }).output(0);
   }
@@ -266,15 +303,15 @@ public final class NnOps {
   // ------------------------------------------------------------------ dropout
 
   /**
-   * Inverted dropout with externally supplied noise: keeps an element where {@code random >=
-   * ratio} and scales the kept ones by {@code 1 / (1 - ratio)}; the gradient is masked and scaled
-   * the same way. {@code ratio == 0} returns {@code x} itself (no nodes), which is how inference
-   * graphs are built.
+   * Inverted dropout with caller-supplied noise: keeps an element where {@code random >= ratio}
+   * and scales the kept ones by {@code 1 / (1 - ratio)}; the gradient is masked and scaled the
+   * same way. {@code ratio == 0} returns {@code x} itself (no nodes). Models use {@link
+   * #dropout(Tensor, double, String)}, which makes its noise in the graph; this form is for noise
+   * the caller controls (tests, references).
    *
    * @param x floating-point input
    * @param ratio drop probability in {@code [0, 1)}
-   * @param random uniform {@code [0, 1)} noise of x's dtype whose shape broadcasts to x's shape:
-   *     normally a {@link Graph#random} source that the runtime refills each step
+   * @param random uniform {@code [0, 1)} noise of x's dtype whose shape broadcasts to x's shape
    * @return the dropped-out tensor, of x's shape
    */
   public static Tensor dropout(Tensor x, double ratio, Tensor random) {
@@ -305,29 +342,28 @@ public final class NnOps {
   }
 
   /**
-   * Inverted dropout that declares its own noise: a {@link Graph#random} source named {@code
-   * name} with x's dtype and shape (named symbolic dimensions allowed, so the runtime can size
-   * it from the other inputs). {@code ratio == 0} returns {@code x} and declares nothing.
+   * Inverted dropout with its mask made in the graph ({@link RandomOps#keepMask}, stream {@code
+   * name}, a function of the graph's {@linkplain Graph#noiseKey() noise key}): drops each element
+   * with probability {@code p = }{@link RandomOps#maskRatio}{@code (ratio)} (ratio rounded to a
+   * multiple of {@code 2^-16}) and scales the kept ones by {@code 1 / (1 - p)}, so the
+   * expectation is exactly {@code x}; the gradient is masked and scaled the same way. {@code
+   * ratio == 0} (or a ratio that rounds to 0) returns {@code x} and declares nothing, which is
+   * how inference graphs are built.
    *
-   * @param x floating-point input whose dimensions are all known or named symbols
+   * @param x floating-point input (any shape, symbolic dimensions allowed)
    * @param ratio drop probability in {@code [0, 1)}
-   * @param name unique name of the random source
+   * @param name the random stream's name, unique within the graph
    * @return the dropped-out tensor
    */
   public static Tensor dropout(Tensor x, double ratio, String name) {
     MathOps.requireFloat("Dropout", x);
     checkRatio(x, ratio);
-    if (ratio == 0) {
+    double p = RandomOps.maskRatio(ratio);
+    if (p == 0) {
       return x;
     }
-    for (Dim d : x.shape().dims()) {
-      if (!d.isKnown() && d.symbol().startsWith("?")) {
-        throw new IllegalArgumentException("Dropout of " + x + ": cannot declare random input '"
-            + name + "' because dimension " + d + " is anonymous (the runtime could not size "
-            + "it); give the dimensions names, or pass the noise tensor yourself");
-      }
-    }
-    return dropout(x, ratio, x.graph().random(name, x.dtype(), x.shape()));
+    Tensor keep = RandomOps.keepMask(x, ratio, name);
+    return ArrayOps.where(keep, x.mul(1 / (1 - p)), x.graph().scalarLike(0, x));
   }
 
   private static void checkRatio(Tensor x, double ratio) {

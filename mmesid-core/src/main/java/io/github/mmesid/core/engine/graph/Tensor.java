@@ -16,8 +16,12 @@ public final class Tensor {
     FROZEN,
     /** Small constant embedded in the model. */
     CONSTANT,
-    /** Uniform [0, 1) noise the runtime fills each step from a seeded generator (dropout). */
-    RANDOM,
+    /**
+     * The graph's noise key, an INT64 scalar that the runtime sets for every run (the trainer
+     * derives it from the seed, the update and the micro-batch); in-graph random numbers ({@link
+     * RandomOps}) are functions of it. See {@link Graph#noiseKey()}.
+     */
+    NOISE_KEY,
     /** Output of a node. */
     COMPUTED
   }
@@ -514,10 +518,11 @@ public final class Tensor {
   }
 
   /**
-   * Inverted dropout that declares its noise as a random source.
+   * Inverted dropout with its mask made in the graph (see {@link NnOps#dropout(Tensor, double,
+   * String)}).
    *
    * @param ratio drop probability in {@code [0, 1)} (0: identity)
-   * @param name name of the random source
+   * @param name name of the random stream, unique within the graph
    * @return the dropped-out tensor
    */
   public Tensor dropout(double ratio, String name) {

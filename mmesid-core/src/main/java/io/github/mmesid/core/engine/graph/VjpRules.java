@@ -32,6 +32,18 @@ final class VjpRules {
     if (node.vjp() != null) {
       return node.vjp();
     }
+    return registered(node);
+  }
+
+  /**
+   * The registered rule for a node's op type, ignoring a node-specific rule (for node rules that
+   * fall back to the generic one).
+   *
+   * @param node the node
+   * @return the rule
+   * @throws IllegalArgumentException if the op type has no gradient
+   */
+  static Vjp registered(Node node) {
     Vjp r = RULES.get(node.opType());
     if (r == null) {
       throw new IllegalArgumentException(

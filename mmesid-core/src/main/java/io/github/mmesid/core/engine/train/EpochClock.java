@@ -1,12 +1,15 @@
 package io.github.mmesid.core.engine.train;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Splits the wall time of a training run into the epochs' setup, training, validation and
  * checkpointing: every moment between two {@link #charge} calls goes to exactly one phase of one
- * epoch. Setup time waits until the first update of an epoch claims it. Not thread-safe.
+ * epoch. Setup time waits until the first update of an epoch claims it. The process's CPU time
+ * during training is counted the same way. Not thread-safe.
  */
 final class EpochClock {
   /** Where time goes. */
@@ -17,14 +20,17 @@ final class EpochClock {
     final int index;
     long updates;
     final double[] seconds = new double[Phase.values().length];
+    double trainCpu; // -1: unknown
 
     Epoch(int index) {
       this.index = index;
     }
   }
 
+  private static final OperatingSystemMXBean OS = osBean();
   private final List<Epoch> epochs = new ArrayList<>();
   private long mark;
+  private long cpuMark;
   private double pendingSetup;
 
   /**
@@ -35,7 +41,18 @@ final class EpochClock {
    */
   EpochClock(long startNanos, double setupSeconds) {
     this.mark = startNanos;
+    this.cpuMark = processCpuNanos();
     this.pendingSetup = setupSeconds;
+  }
+
+  private static OperatingSystemMXBean osBean() {
+    java.lang.management.OperatingSystemMXBean b = ManagementFactory.getOperatingSystemMXBean();
+    return b instanceof OperatingSystemMXBean ? (OperatingSystemMXBean) b : null;
+  }
+
+  /** CPU nanoseconds of the whole process so far, or -1 where unavailable. */
+  static long processCpuNanos() {
+    return OS == null ? -1 : OS.getProcessCpuTime();
   }
 
   /** Continues the totals of a resumed run. */
@@ -47,6 +64,7 @@ final class EpochClock {
       e.seconds[Phase.TRAIN.ordinal()] = t.trainSeconds();
       e.seconds[Phase.VALIDATION.ordinal()] = t.validationSeconds();
       e.seconds[Phase.CHECKPOINT.ordinal()] = t.checkpointSeconds();
+      e.trainCpu = t.trainCpuSeconds();
       epochs.add(e);
     }
   }
@@ -54,12 +72,19 @@ final class EpochClock {
   /** Charges the time since the last charge to a phase of an epoch (setup: to the next update). */
   void charge(Phase phase, int epoch) {
     long now = System.nanoTime();
+    long cpu = processCpuNanos();
     double s = (now - mark) / 1e9;
+    double cpuSeconds = cpu < 0 || cpuMark < 0 ? -1 : (cpu - cpuMark) / 1e9;
     mark = now;
+    cpuMark = cpu;
     if (phase == Phase.SETUP) {
       pendingSetup += s;
     } else {
-      epoch(epoch).seconds[phase.ordinal()] += s;
+      Epoch e = epoch(epoch);
+      e.seconds[phase.ordinal()] += s;
+      if (phase == Phase.TRAIN && e.trainCpu >= 0) {
+        e.trainCpu = cpuSeconds < 0 ? -1 : e.trainCpu + cpuSeconds;
+      }
     }
   }
 
@@ -86,7 +111,7 @@ final class EpochClock {
     List<EpochTiming> out = new ArrayList<>();
     for (Epoch e : epochs) {
       double[] s = e.seconds;
-      out.add(new EpochTiming(e.index, e.updates, s[0], s[1], s[2], s[3]));
+      out.add(new EpochTiming(e.index, e.updates, s[0], s[1], e.trainCpu, s[2], s[3]));
     }
     return out;
   }

@@ -48,14 +48,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Placement: on the CPU every buffer is bound in place. On an accelerator (any other {@link
  * io.github.mmesid.core.engine.runtime.ExecutionProvider}) large frozen weights are session
- * initializers, uploaded once, and random (dropout) inputs are generated in the gradient graph by a
- * counter-based generator from an 8-byte key per input and micro-batch, so only parameters,
- * gradients, optimizer state and batches cross the bus per update ({@link #transferPerStep}).
+ * initializers, uploaded once, and random numbers (dropout masks) are made inside the gradient
+ * graph on every provider ({@link io.github.mmesid.core.engine.graph.RandomOps}, ops with CUDA
+ * kernels only), so only parameters, gradients, optimizer state, batches and the 8-byte noise key
+ * cross the bus per update ({@link #transferPerStep}).
  *
- * <p>Determinism: example order depends only on ({@code seed}, epoch), random (dropout) inputs
- * only on ({@code seed}, step, micro-batch, input), so a run resumed from a checkpoint continues
- * exactly like the uninterrupted run. (The host-filled noise of the CPU and the in-graph noise of
- * an accelerator are different streams of the same distribution.)
+ * <p>Determinism: example order depends only on ({@code seed}, epoch), and the graph's {@linkplain
+ * Graph#noiseKey() noise key} (from which dropout masks and other in-graph random numbers are
+ * made) only on ({@code seed}, step, micro-batch), so a run resumed from a checkpoint continues
+ * exactly like the uninterrupted run.
  *
  * <p>A trainer is not thread-safe; it owns native resources until {@link #close()}.
  */
@@ -75,10 +76,10 @@ public final class Trainer implements AutoCloseable {
   private final CompiledGraph gradCompiled;
   private final CompiledGraph optCompiled;
   private final List<ValueSpec> batchInputs;
-  private final List<ValueSpec> randomInputs;
+  /** The noise key fed to every gradient run, or null when the graph makes no random numbers. */
+  private final HostTensor noiseKeyIn;
   private final Map<String, HostTensor> external = new LinkedHashMap<>();
   private final boolean frozenOnDevice;
-  private final boolean noiseOnDevice;
   private boolean transferLogged;
   // Two banks of trainable parameters and optimizer state; bank `cur` holds the current values.
   private final List<Map<String, HostTensor>> paramBanks = new ArrayList<>();
@@ -106,18 +107,15 @@ public final class Trainer implements AutoCloseable {
   /** Buffers and prepared gradient runs (one per bank) for one batch shape signature. */
   private final class MicroRun implements Batch {
     final int size;
-    final String[] names; // batch inputs, then random inputs
+    final String[] names; // batch inputs
     final long[][] shapes; // their shapes, the signature
     final Map<String, HostTensor> inputs = new LinkedHashMap<>();
     final Set<String> inputNames = Collections.unmodifiableSet(inputs.keySet());
-    // host-filled noise by random input name, or (noise on the device) its keys and shapes
-    final Map<String, HostTensor> randoms = new LinkedHashMap<>();
-    final List<HostTensor> noiseKeys = new ArrayList<>();
     final PreparedRun[] runs = new PreparedRun[2];
 
     MicroRun(int size, Map<String, long[]> given) {
       this.size = size;
-      int k = batchInputs.size() + randomInputs.size();
+      int k = batchInputs.size();
       this.names = new String[k];
       this.shapes = new long[k][];
       int i = 0;
@@ -129,26 +127,12 @@ public final class Trainer implements AutoCloseable {
           names[i] = v.name();
           shapes[i++] = shape.clone();
         }
-        for (ValueSpec v : randomInputs) {
-          long[] shape = shapeFor(v, given, "random input");
-          if (noiseOnDevice) {
-            HostTensor key = OrtRuntime.get().allocate(DType.INT64);
-            randoms.put(v.name() + DeviceNoise.KEY, key);
-            noiseKeys.add(key);
-            HostTensor dims = OrtRuntime.get().allocate(DType.INT64, shape.length);
-            for (int a = 0; a < shape.length; a++) {
-              dims.setLong(a, shape[a]);
-            }
-            randoms.put(v.name() + DeviceNoise.SHAPE, dims);
-          } else {
-            randoms.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
-          }
-          names[i] = v.name();
-          shapes[i++] = shape.clone();
-        }
         for (int bank = 0; bank < 2; bank++) {
           PreparedRun.Builder b = gradCompiled.prepare();
-          b.bindInputs(inputs).bindInputs(randoms).bindInputs(fixedParams);
+          b.bindInputs(inputs).bindInputs(fixedParams);
+          if (noiseKeyIn != null) {
+            b.bindInput(Graph.NOISE_KEY, noiseKeyIn);
+          }
           if (!frozenOnDevice) {
             b.bindInputs(external);
           }
@@ -173,7 +157,7 @@ public final class Trainer implements AutoCloseable {
         throw new IllegalArgumentException("BatchSource.inputShapes gives no shape for " + what
             + " '" + v.name() + "' " + v.shape() + " (a batch of " + size
             + " examples); it gives " + given.keySet() + ", the graph needs "
-            + Trainer.names(batchInputs) + " and random inputs " + Trainer.names(randomInputs));
+            + Trainer.names(batchInputs));
       }
       checkShape(v, shape);
       return shape;
@@ -219,7 +203,6 @@ public final class Trainer implements AutoCloseable {
         }
       }
       inputs.values().forEach(HostTensor::close);
-      randoms.values().forEach(HostTensor::close);
     }
   }
 
@@ -298,14 +281,9 @@ public final class Trainer implements AutoCloseable {
     // On an accelerator, frozen weights become session initializers: uploaded once, never bound
     // (and so never copied) per step. On the CPU they are bound in place as run inputs.
     this.frozenOnDevice = !config.runtime().provider().isCpu();
-    ExportedGraph exported = OnnxExporter.export(graph, outs,
+    this.gradExport = OnnxExporter.export(graph, outs,
         ExportOptions.training().withExternalAsInitializers(frozenOnDevice));
-    this.batchInputs = exported.inputs(Tensor.Kind.INPUT);
-    this.randomInputs = exported.inputs(Tensor.Kind.RANDOM);
-    // On an accelerator, random (dropout) inputs are generated in the graph from a key per input
-    // and micro-batch, instead of being filled on the host and copied per step.
-    this.noiseOnDevice = frozenOnDevice && !randomInputs.isEmpty();
-    this.gradExport = noiseOnDevice ? DeviceNoise.rewrite(exported) : exported;
+    this.batchInputs = gradExport.inputs(Tensor.Kind.INPUT);
     List<ParamSpec> specs = new ArrayList<>();
     for (Tensor t : this.trainable) {
       specs.add(ParamSpec.of(t));
@@ -346,6 +324,8 @@ public final class Trainer implements AutoCloseable {
           gradAccum.put(t.name(), OrtRuntime.get().allocate(t.dtype(), t.shape().toArray()));
         }
       }
+      noiseKeyIn = gradExport.inputs(Tensor.Kind.NOISE_KEY).isEmpty() ? null
+          : OrtRuntime.get().allocate(DType.INT64);
       lossOut = OrtRuntime.get().allocate(loss.dtype(), loss.shape().toArray());
       lrIn = OrtRuntime.get().allocate(DType.FLOAT64);
       stepIn = OrtRuntime.get().allocate(DType.FLOAT64);
@@ -391,8 +371,8 @@ public final class Trainer implements AutoCloseable {
 
   /**
    * The values the gradient run of the next update binds for a batch, by input name: the batch as
-   * the source fills it, the random inputs (or, generated on the device, their keys and shapes)
-   * of the next update's first micro-batch, the parameters' current values, and frozen weights
+   * the source fills it, the noise key of the next update's first micro-batch (when the graph
+   * makes random numbers), the parameters' current values, and frozen weights
    * bound as run inputs. Frozen weights that are initializers are in {@link
    * #gradientGraph()}'s external values. With them the run can be replayed elsewhere (e.g. on a
    * GPU by {@code benchmarks/gpu}). Copies; the trainer is unchanged apart from its prepared
@@ -409,9 +389,12 @@ public final class Trainer implements AutoCloseable {
     }
     MicroRun mr = microRun(source, exampleIds);
     source.fill(exampleIds, mr);
-    fillRandom(mr, stepsDone, 0);
-    List<Map<String, HostTensor>> bound = new ArrayList<>(List.of(mr.inputs, mr.randoms,
-        fixedParams, paramBanks.get(cur)));
+    List<Map<String, HostTensor>> bound = new ArrayList<>(List.of(mr.inputs, fixedParams,
+        paramBanks.get(cur)));
+    if (noiseKeyIn != null) {
+      noiseKeyIn.setLong(0, noiseKey(config.seed(), stepsDone, 0));
+      bound.add(Map.of(Graph.NOISE_KEY, noiseKeyIn));
+    }
     if (!frozenOnDevice) {
       bound.add(external);
     }
@@ -908,7 +891,9 @@ public final class Trainer implements AutoCloseable {
       int[] mids = mFrom == 0 && mTo == ids.length ? ids : Arrays.copyOfRange(ids, mFrom, mTo);
       MicroRun mr = microRun(source, mids);
       source.fill(mids, mr);
-      fillRandom(mr, step, k);
+      if (noiseKeyIn != null) {
+        noiseKeyIn.setLong(0, noiseKey(config.seed(), step, k));
+      }
       mr.runs[cur].run();
       lossSum += lossOut.getAsDouble(0);
       microsRun++;
@@ -935,12 +920,12 @@ public final class Trainer implements AutoCloseable {
    */
   /**
    * The bytes one update moves between host buffers and the execution provider's memory for a
-   * batch of the given shapes: every bound input of the gradient run (batch, random inputs,
+   * batch of the given shapes: every bound input of the gradient run (batch, noise key,
    * trainable and fixed parameters, frozen weights unless they are device-resident initializers)
    * and of the optimizer run (parameters, gradients, optimizer state), and every bound output
-   * (loss, gradients, new parameters and state). Random inputs generated on an accelerator count
-   * their key and shape only. On the CPU provider nothing is copied (buffers are bound in place);
-   * the figure is what a GPU run with the same bindings transfers.
+   * (loss, gradients, new parameters and state). Random numbers are made in the graph: only the
+   * noise key crosses. On the CPU provider nothing is copied (buffers are bound in place); the
+   * figure is what a GPU run with the same bindings transfers.
    *
    * @param source the batch source
    * @param exampleIds the examples of one batch (one micro-batch each when micro-batching)
@@ -968,10 +953,8 @@ public final class Trainer implements AutoCloseable {
       for (ValueSpec v : batchInputs) {
         batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
       }
-      for (ValueSpec v : randomInputs) {
-        // generated on the device: only its key and shape cross
-        batch += noiseOnDevice ? 8L * (1 + v.shape().rank())
-            : numel(shapes.get(v.name())) * v.dtype().byteSize();
+      if (noiseKeyIn != null) {
+        batch += noiseKeyIn.byteSize();
       }
       batches.add(batch);
     }
@@ -1006,8 +989,8 @@ public final class Trainer implements AutoCloseable {
      *     and frozen weights kept out of the model unless they are device-resident initializers
      * @param lossBytes bytes of the loss
      * @param residentFrozen bytes of frozen weights uploaded once (reported, not per update)
-     * @param microBatchBytes bytes of each micro-batch's batch inputs and random inputs (or, when
-     *     generated on the device, their keys and shapes)
+     * @param microBatchBytes bytes of each micro-batch's batch inputs and noise key (8 bytes when
+     *     the graph makes random numbers)
      * @return the transfer
      * @throws IllegalArgumentException if a size is negative or no micro-batch is given
      */
@@ -1072,27 +1055,20 @@ public final class Trainer implements AutoCloseable {
     return microRuns.size();
   }
 
-  private void fillRandom(MicroRun mr, long step, int micro) {
-    if (noiseOnDevice) {
-      for (int k = 0; k < mr.noiseKeys.size(); k++) {
-        mr.noiseKeys.get(k).setLong(0, DeviceNoise.key(mix(config.seed(), step, micro, k)));
-      }
-      return;
-    }
-    int k = 0;
-    for (HostTensor t : mr.randoms.values()) {
-      SplittableRandom r = new SplittableRandom(mix(config.seed(), step, micro, k++));
-      int size = t.size();
-      if (t.dtype() == DType.FLOAT64) {
-        for (int i = 0; i < size; i++) {
-          t.setDouble(i, r.nextDouble());
-        }
-      } else {
-        for (int i = 0; i < size; i++) {
-          t.setFloat(i, (float) r.nextDouble());
-        }
-      }
-    }
+  /**
+   * The {@linkplain Graph#noiseKey() noise key} the trainer feeds to one micro-batch run: a
+   * function of (seed, update, micro-batch) only, so in-graph random numbers (dropout masks) are
+   * reproducible and a resumed run makes the same ones. With {@link
+   * io.github.mmesid.core.engine.graph.RandomOps#keepMaskValues} it gives the exact masks of a
+   * run.
+   *
+   * @param seed the trainer's seed
+   * @param step the number of updates done before this one (0 for the first update)
+   * @param micro the micro-batch index within the update
+   * @return the key
+   */
+  public static long noiseKey(long seed, long step, int micro) {
+    return mix(seed, step, micro, 0);
   }
 
   private void accumulate(boolean first) {
@@ -1237,7 +1213,8 @@ public final class Trainer implements AutoCloseable {
     all.addAll(fixedParams.values());
     all.addAll(grads.values());
     all.addAll(gradAccum.values());
-    for (HostTensor h : new HostTensor[] {lossOut, lrIn, stepIn, gradScaleIn, gradNormOut}) {
+    for (HostTensor h : new HostTensor[] {lossOut, lrIn, stepIn, gradScaleIn, gradNormOut,
+        noiseKeyIn}) {
       if (h != null) {
         all.add(h);
       }

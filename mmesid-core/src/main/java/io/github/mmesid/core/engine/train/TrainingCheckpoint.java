@@ -371,6 +371,7 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
   private static final String E_UPDATES = "epoch.updates";
   private static final String E_SETUP = "epoch.setupSeconds";
   private static final String E_TRAIN = "epoch.trainSeconds";
+  private static final String E_TRAIN_CPU = "epoch.trainCpuSeconds";
   private static final String E_VALIDATION = "epoch.validationSeconds";
   private static final String E_CHECKPOINT = "epoch.checkpointSeconds";
 
@@ -409,7 +410,7 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
     int m = es.size();
     long[] eIndex = new long[m];
     long[] eUpdates = new long[m];
-    double[][] secs = new double[4][m];
+    double[][] secs = new double[5][m];
     for (int i = 0; i < m; i++) {
       EpochTiming e = es.get(i);
       eIndex[i] = e.epoch();
@@ -418,6 +419,7 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
       secs[1][i] = e.trainSeconds();
       secs[2][i] = e.validationSeconds();
       secs[3][i] = e.checkpointSeconds();
+      secs[4][i] = e.trainCpuSeconds();
     }
     t.put(E_EPOCH, TensorData.ofLongs(new long[] {m}, eIndex));
     t.put(E_UPDATES, TensorData.ofLongs(new long[] {m}, eUpdates));
@@ -425,6 +427,7 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
     t.put(E_TRAIN, TensorData.ofDoubles(new long[] {m}, secs[1]));
     t.put(E_VALIDATION, TensorData.ofDoubles(new long[] {m}, secs[2]));
     t.put(E_CHECKPOINT, TensorData.ofDoubles(new long[] {m}, secs[3]));
+    t.put(E_TRAIN_CPU, TensorData.ofDoubles(new long[] {m}, secs[4]));
     writeTensors(file, t);
   }
 
@@ -454,12 +457,20 @@ public record TrainingCheckpoint(Path directory, State state, Map<String, String
     double[] train = column(t, E_TRAIN, file).toDoubles();
     double[] val = column(t, E_VALIDATION, file).toDoubles();
     double[] ck = column(t, E_CHECKPOINT, file).toDoubles();
+    // Checkpoints written before the CPU time was recorded lack the column: unknown (-1).
+    double[] cpu;
+    if (t.containsKey(E_TRAIN_CPU)) {
+      cpu = column(t, E_TRAIN_CPU, file).toDoubles();
+    } else {
+      cpu = new double[eIndex.length];
+      java.util.Arrays.fill(cpu, -1);
+    }
     sameLength(file, eIndex.length, eUpdates.length, setup.length, train.length, val.length,
-        ck.length);
+        ck.length, cpu.length);
     List<EpochTiming> epochs = new ArrayList<>();
     for (int i = 0; i < eIndex.length; i++) {
-      epochs.add(new EpochTiming((int) eIndex[i], eUpdates[i], setup[i], train[i], val[i],
-          ck[i]));
+      epochs.add(new EpochTiming((int) eIndex[i], eUpdates[i], setup[i], train[i], cpu[i],
+          val[i], ck[i]));
     }
     return new TrainingHistory(losses, validations, epochs);
   }

@@ -187,11 +187,14 @@ class KernelAuditTest {
     Tensor b1 = g.parameter("l1.bias", TensorData.ofFloats(new long[] {8}, new float[8]));
     Tensor w2 = g.parameter("l2.weight",
         Initializers.linearWeight().create(1, "l2.weight", DType.FLOAT32, 1, 8));
-    Tensor loss = NnOps.mse(x.linear(w1, b1).gelu().linear(w2, null), y);
+    // with dropout: its mask generator is part of the gradient graph
+    Tensor loss = NnOps.mse(x.linear(w1, b1).gelu().dropout(0.2, "drop").linear(w2, null), y);
     TrainerConfig cfg = TrainerConfig.builder(1).optimizer(Optimizer.adamW(1e-3)
         .withMaxGradNorm(1.0)).batchSize(4).epochs(1)
         .runtime(RuntimeOptions.builder().intraOpThreads(1).build()).build();
     try (Trainer t = new Trainer(loss, cfg)) {
+      assertEquals(List.of(Graph.NOISE_KEY), t.gradientGraph().inputs(Tensor.Kind.NOISE_KEY)
+          .stream().map(io.github.mmesid.core.engine.graph.ValueSpec::name).toList());
       for (var e : List.of(t.gradientGraph(), t.optimizerGraph())) {
         KernelAudit.Report r = KernelAudit.audit(e.model());
         assertEquals(List.of(), r.failures(), r.describe());

@@ -15,9 +15,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Inverted dropout driven by runtime noise: forward values and gradients against a plain-Java
- * mask reference (exact up to 1e-15 relative), the random-source convenience with symbolic
- * dimensions, the inference identity at ratio 0, and argument validation.
+ * Inverted dropout: with caller-supplied noise and with its mask made in the graph, forward values
+ * and gradients against a plain-Java mask reference (exact up to 1e-15 relative), gradient checks,
+ * the inference identity at ratio 0, and argument validation.
  */
 class DropoutOpsTest {
   private final SplittableRandom r = new SplittableRandom(23);
@@ -49,40 +49,64 @@ class DropoutOpsTest {
   void ratioZeroIsTheIdentity() {
     Graph g = new Graph("inf");
     Tensor x = g.input("x", DType.FLOAT32, Shape.mixed("batch", 8));
+    Tensor u = g.input("u", DType.FLOAT32, Shape.mixed("batch", 8));
     int before = g.nodeCount();
     assertSame(x, x.dropout(0.0, "noise"));
-    assertSame(x, NnOps.dropout(x, 0.0, g.random("u", DType.FLOAT32, Shape.mixed("batch", 8))));
+    assertSame(x, x.dropout(1e-7, "rounds_to_zero"));
+    assertSame(x, NnOps.dropout(x, 0.0, u));
     assertEquals(before, g.nodeCount());
-    assertEquals(1, g.sources(Tensor.Kind.RANDOM).size(), "ratio 0 declares no noise");
+    assertEquals(0, g.sources(Tensor.Kind.NOISE_KEY).size(), "ratio 0 declares no noise key");
+  }
+
+  /** The in-graph mask's dropout: x * mask / (1 - p), p the realised drop probability. */
+  private static double[] inGraphRef(double[] x, long key, String stream, double ratio) {
+    double[] mask = RandomOpsTest.refMask(key, stream, x.length, ratio);
+    double p = RandomOps.maskRatio(ratio);
+    double[] y = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = mask[i] * x[i] / (1 - p);
+    }
+    return y;
   }
 
   @Test
-  void namedNoiseSourceWithSymbolicDims() {
+  void inGraphMaskMatchesTheReferenceForwardAndBackward() {
     Graph g = new Graph("train", DType.FLOAT64);
     Tensor x = g.input("x", DType.FLOAT64, Shape.mixed("batch", 5));
     Tensor y = x.dropout(0.25, "drop0");
-    Tensor noise = g.tensor("drop0");
-    assertEquals(Tensor.Kind.RANDOM, noise.kind());
-    assertEquals(Shape.mixed("batch", 5), noise.shape());
-    assertEquals(DType.FLOAT64, noise.dtype());
+    assertEquals(1, g.sources(Tensor.Kind.NOISE_KEY).size());
     Tensor loss = y.square().sum(false);
     Tensor gx = Autodiff.gradients(loss, List.of(x)).get(x);
     Map<String, Tensor> outs = new LinkedHashMap<>();
     outs.put("y", y);
     outs.put("gx", gx);
     ExportedGraph e = OnnxExporter.export(g, outs);
-    assertEquals(1, e.inputs(Tensor.Kind.RANDOM).size());
-    TensorData xv = rand(r, 3, 5);
-    TensorData uv = rand(r, 0.0, 1.0, 3, 5);
-    Map<String, OrtEval.Value> res = OrtEval.run(g, outs, Map.of("x", xv, "drop0", uv));
-    double[] yRef = dropoutRef(xv, uv, 0.25);
+    assertEquals(List.of(Graph.NOISE_KEY), e.inputs(Tensor.Kind.NOISE_KEY).stream()
+        .map(ValueSpec::name).toList());
+    TensorData xv = rand(r, 7, 5);
+    long key = 0x7777L;
+    Map<String, OrtEval.Value> res = OrtEval.run(g, outs, Map.of("x", xv,
+        Graph.NOISE_KEY, TensorData.ofLongs(new long[0], key)));
+    double[] yRef = inGraphRef(xv.toDoubles(), key, "drop0", 0.25);
     assertClose(yRef, res.get("y"), 0, 1e-15);
     // d sum(y^2)/dx = 2 y * mask / (1 - p) = 2 y / (1 - p) where kept.
     double[] gRef = new double[yRef.length];
     for (int i = 0; i < gRef.length; i++) {
-      gRef[i] = 2 * yRef[i] / 0.75;
+      gRef[i] = 2 * yRef[i] / (1 - RandomOps.maskRatio(0.25));
     }
     assertClose(gRef, res.get("gx"), 0, 1e-14);
+  }
+
+  @Test
+  void inGraphDropoutPassesTheGradientCheck() {
+    // The checker feeds one noise key to every evaluation, so the mask is fixed.
+    for (double ratio : new double[] {0.1, 0.5, 0.9}) {
+      TensorData x = rand(r, 4, 6);
+      check((g, in) -> in.get(0).dropout(ratio, "d").tanh(), x);
+    }
+    // Two sites on one tensor (independent masks), and an anonymous shape.
+    check((g, in) -> in.get(0).dropout(0.3, "a").mul(in.get(0).reshape(-1).dropout(0.3, "b")
+        .reshape(3, 5)), rand(r, 3, 5));
   }
 
   @Test
@@ -130,8 +154,8 @@ class DropoutOpsTest {
     Tensor big = g.input("big", DType.FLOAT32, Shape.of(4, 2, 3));
     e = assertThrows(IllegalArgumentException.class, () -> NnOps.dropout(x, 0.1, big));
     assertTrue(e.getMessage().contains("broadcasts to"), e.getMessage());
-    Tensor anon = g.input("s", DType.FLOAT32, Shape.mixed("b", 3)).reshape(-1);
-    e = assertThrows(IllegalArgumentException.class, () -> anon.dropout(0.1, "anon"));
-    assertTrue(e.getMessage().contains("anonymous"), e.getMessage());
+    x.dropout(0.1, "twice");
+    e = assertThrows(IllegalArgumentException.class, () -> x.dropout(0.1, "twice"));
+    assertTrue(e.getMessage().contains("Duplicate random stream name"), e.getMessage());
   }
 }

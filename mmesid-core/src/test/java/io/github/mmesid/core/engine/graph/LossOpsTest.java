@@ -181,6 +181,28 @@ class LossOpsTest {
   }
 
   @Test
+  void crossEntropyGradientTouchesTheClassAxisThreeTimes() {
+    // d logits = -softmax * gp with gp added at the targets: Exp, Mul and one ScatterElements
+    // over [batch, C]; not the generic rules' scatter into zeros, row sum, Exp, Mul and Sub.
+    Graph g = new Graph("ce_fused", DType.FLOAT32);
+    Tensor logits = g.input("logits", DType.FLOAT32, Shape.mixed("batch", 7));
+    Tensor targets = g.input("targets", DType.INT64, Shape.mixed("batch"));
+    Tensor loss = NnOps.crossEntropy(logits, targets, 0, NnOps.Reduction.MEAN);
+    Tensor grad = Autodiff.gradients(loss, List.of(logits)).get(logits);
+    ExportedGraph e = OnnxExporter.export(g, Map.of("grad", grad));
+    List<String> ops = e.model().getGraph().getNodeList().stream()
+        .map(ai.onnx.proto.OnnxMl.NodeProto::getOpType).toList();
+    assertEquals(1, ops.stream().filter("ScatterElements"::equals).count(), ops.toString());
+    assertEquals(1, ops.stream().filter("Exp"::equals).count(), ops.toString());
+    assertEquals(0, ops.stream().filter("Sub"::equals).count(), ops.toString());
+    long[] t = {3, 0, 6, 1};
+    TensorData l = rand(r, 4, 7);
+    TensorData l32 = TensorData.ofReals(DType.FLOAT32, new long[] {4, 7}, l.toDoubles());
+    assertClose(gradRef(l, t, 0, true), OrtEval.run(g, Map.of("grad", grad),
+        Map.of("logits", l32, "targets", longs(new long[] {4}, t))).get("grad"), 1e-6, 1e-5);
+  }
+
+  @Test
   void crossEntropyIsStableForLargeLogits() {
     TensorData logits = TensorData.ofDoubles(new long[] {2, 3}, 1000, -1000, 0, 500, 499, 498);
     long[] t = {1, 0};

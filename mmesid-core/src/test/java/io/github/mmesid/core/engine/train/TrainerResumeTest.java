@@ -71,6 +71,12 @@ class TrainerResumeTest {
     assertEquals(List.of(0, 1, 2), resumed.epochs().stream().map(EpochTiming::epoch).toList());
     assertEquals(List.of(7L, 7L, 7L),
         resumed.epochs().stream().map(EpochTiming::updates).toList());
+    // The CPU time of training survives the checkpoint: the interrupted epoch sums both parts.
+    for (EpochTiming e : resumed.epochs()) {
+      assertTrue(e.trainCpuSeconds() >= 0, e.toString());
+    }
+    assertTrue(resumed.epochs().get(1).trainCpuSeconds()
+        >= part.epochs().get(1).trainCpuSeconds());
     assertEquals(uninterrupted.lastLoss(), resumed.lastLoss());
     assertEquals(3, resumed.epochsCompleted());
   }

@@ -36,6 +36,11 @@ class TrainerTimingTest {
     for (EpochTiming e : epochs) {
       assertEquals(7, e.updates());
       assertTrue(e.trainSeconds() > 0, e.toString());
+      // The process CPU time of training is measured (HotSpot on Linux, in 10 ms ticks) and
+      // cannot exceed the wall time on every core, give or take two ticks.
+      assertTrue(e.trainCpuSeconds() >= 0, e.toString());
+      assertTrue(e.trainCpuSeconds()
+          <= e.trainSeconds() * Runtime.getRuntime().availableProcessors() + 0.02, e.toString());
       assertTrue(e.validationSeconds() >= 0.02, "the hook sleeps 20 ms: " + e);
       assertTrue(e.checkpointSeconds() > 0, e.toString());
       assertTrue(e.setupSeconds() >= 0, e.toString());
