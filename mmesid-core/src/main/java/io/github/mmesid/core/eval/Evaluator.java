@@ -7,6 +7,7 @@ import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.data.Split;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
@@ -29,7 +30,8 @@ import java.util.concurrent.Future;
  * any other (rank from the raw scores; recommend with {@link TopK#select} over the scores, not
  * with {@code topK}, which always drops the history).
  *
- * <p>Users are scored in batches ({@link SequentialRecommender#scores(List)}), batches in
+ * <p>Users are scored in batches ({@link SequentialRecommender#scores(List)}) of users with
+ * similar history lengths (users sorted by length, so padded batches waste little), batches in
  * parallel on a {@link ForkJoinPool}. Results do not depend on the thread count.
  */
 public final class Evaluator {
@@ -92,10 +94,14 @@ public final class Evaluator {
           "no user has at least " + LeaveOneOutSplit.MIN_EVAL_LENGTH + " items; nothing to evaluate");
     }
     int[] ranks = new int[users.length];
+    // Batches take users in order of history length (ties by user), so that a batch holds
+    // histories of similar length: models that pad a batch to its longest history do almost no
+    // padding work, and those that group equal lengths run few groups per batch.
+    int[] order = byHistoryLength(loo, users);
     int batches = (users.length + batchSize - 1) / batchSize;
     if (threads == 1 || batches == 1) {
       for (int b = 0; b < batches; b++) {
-        rankBatch(recommender, loo, users, ranks, b);
+        rankBatch(recommender, loo, users, order, ranks, b);
       }
     } else {
       ForkJoinPool pool = new ForkJoinPool(threads);
@@ -103,7 +109,7 @@ public final class Evaluator {
         List<Future<?>> futures = new ArrayList<>(batches);
         for (int b = 0; b < batches; b++) {
           final int batch = b;
-          futures.add(pool.submit(() -> rankBatch(recommender, loo, users, ranks, batch)));
+          futures.add(pool.submit(() -> rankBatch(recommender, loo, users, order, ranks, batch)));
         }
         for (Future<?> f : futures) {
           f.get();
@@ -127,12 +133,28 @@ public final class Evaluator {
     return new EvaluationResult(split, ks, users, ranks);
   }
 
-  private void rankBatch(SequentialRecommender rec, LeaveOneOutSplit loo, int[] users, int[] ranks, int batch) {
+  private int[] byHistoryLength(LeaveOneOutSplit loo, int[] users) {
+    int[] len = new int[users.length];
+    Integer[] order = new Integer[users.length];
+    for (int i = 0; i < users.length; i++) {
+      len[i] = loo.history(users[i], split).length;
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.<Integer>comparingInt(i -> len[i]).thenComparingInt(i -> i));
+    int[] out = new int[users.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = order[i];
+    }
+    return out;
+  }
+
+  private void rankBatch(SequentialRecommender rec, LeaveOneOutSplit loo, int[] users, int[] order, int[] ranks,
+      int batch) {
     int from = batch * batchSize;
     int to = Math.min(users.length, from + batchSize);
     List<int[]> histories = new ArrayList<>(to - from);
     for (int i = from; i < to; i++) {
-      histories.add(loo.history(users[i], split));
+      histories.add(loo.history(users[order[i]], split));
     }
     float[][] scores = rec.scores(histories);
     if (scores.length != histories.size()) {
@@ -146,14 +168,15 @@ public final class Evaluator {
             "recommender returned " + (s == null ? "null" : s.length + " scores") + "; expected numItems() + 1 = "
                 + (loo.numItems() + 1));
       }
-      int target = loo.target(users[i], split);
+      int u = order[i];
+      int target = loo.target(users[u], split);
       int[] history = histories.get(i - from);
       if (!excludeHistory) {
-        ranks[i] = TopK.rank(s, target, null);
+        ranks[u] = TopK.rank(s, target, null);
       } else if (contains(history, target)) {
-        ranks[i] = EvaluationResult.NOT_RANKED; // topK never returns a history item
+        ranks[u] = EvaluationResult.NOT_RANKED; // topK never returns a history item
       } else {
-        ranks[i] = TopK.rank(s, target, history);
+        ranks[u] = TopK.rank(s, target, history);
       }
     }
   }

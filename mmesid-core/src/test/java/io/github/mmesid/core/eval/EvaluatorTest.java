@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.mmesid.core.SequenceDataset;
 import io.github.mmesid.core.SequentialRecommender;
+import io.github.mmesid.core.TopK;
 import io.github.mmesid.core.data.Split;
 import io.github.mmesid.core.data.SyntheticData;
 import io.github.mmesid.core.data.SyntheticDataGenerator;
@@ -183,6 +184,63 @@ class EvaluatorTest {
       int[] hist = java.util.Arrays.copyOf(seq, seq.length - 1);
       boolean inTop = pop.topK(hist, 10).stream().anyMatch(x -> x.item() == seq[seq.length - 1]);
       assertEquals(a.ranks()[i] < 10, inTop);
+    }
+  }
+
+  @Test
+  void batchesHoldUsersOfSimilarHistoryLengthAndRanksStayWithTheirUsers() {
+    SyntheticData s = SyntheticDataGenerator.builder().users(300).items(120).seed(5).build().generate();
+    CountsRecommender pop = CountsRecommender.of(s.dataset());
+    List<List<Integer>> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+    // Scores depend on the history (its last item is scored highest), so a rank written to the
+    // wrong user would change the ranks.
+    SequentialRecommender lastItemFirst = new SequentialRecommender() {
+      @Override
+      public int numItems() {
+        return pop.numItems();
+      }
+
+      @Override
+      public float[] scores(int[] history) {
+        float[] sc = pop.scores(history);
+        if (history.length > 0) {
+          sc[history[history.length - 1] % pop.numItems() + 1] += 1e6f;
+        }
+        return sc;
+      }
+
+      @Override
+      public float[][] scores(List<int[]> histories) {
+        List<Integer> lengths = new ArrayList<>();
+        for (int[] h : histories) {
+          lengths.add(h.length);
+        }
+        calls.add(lengths);
+        return SequentialRecommender.super.scores(histories);
+      }
+    };
+    EvaluationResult r = Evaluator.builder().threads(1).batchSize(16).build().evaluate(lastItemFirst, s.dataset());
+    int previousMax = 0;
+    for (List<Integer> lengths : calls) {
+      for (int i = 1; i < lengths.size(); i++) {
+        assertTrue(lengths.get(i - 1) <= lengths.get(i), "lengths within a batch ascend: " + lengths);
+      }
+      assertTrue(lengths.get(0) >= previousMax, "batches in length order");
+      previousMax = lengths.get(lengths.size() - 1);
+    }
+    // the same ranks as scoring each user alone, in the dataset's order
+    Evaluator one = Evaluator.builder().threads(1).batchSize(1).build();
+    assertArrayEquals(one.evaluate(lastItemFirst, s.dataset()).ranks(), r.ranks());
+    int[] users = r.evaluatedUsers();
+    for (int i = 0; i < users.length; i += 23) {
+      int[] seq = s.dataset().sequence(users[i]);
+      int[] hist = java.util.Arrays.copyOf(seq, seq.length - 1);
+      int target = seq[seq.length - 1];
+      int expected = TopK.rank(lastItemFirst.scores(hist), target, hist);
+      if (java.util.Arrays.stream(hist).anyMatch(x -> x == target)) {
+        expected = EvaluationResult.NOT_RANKED;
+      }
+      assertEquals(expected, r.ranks()[i], "user " + users[i]);
     }
   }
 

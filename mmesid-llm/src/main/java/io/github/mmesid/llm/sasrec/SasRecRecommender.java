@@ -22,6 +22,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,29 +166,45 @@ public final class SasRecRecommender implements SequentialRecommender {
     if (closed) {
       throw new IllegalStateException("this SasRecRecommender is closed");
     }
-    float[][] out = new float[histories.size()][];
-    for (int from = 0; from < out.length; from += SCORING_BATCH) {
-      int to = Math.min(out.length, from + SCORING_BATCH);
-      scoreChunk(histories, from, to, out);
+    int n = histories.size();
+    int[][] cut = new int[n][];
+    for (int i = 0; i < n; i++) {
+      int[] h = histories.get(i);
+      SequentialRecommender.validateHistory(h, numItems);
+      cut[i] = SequentialRecommender.recentItems(h, config.maxLen());
+    }
+    // Histories of equal (cut) length are scored together, in chunks of SCORING_BATCH: no batch
+    // is padded to a longer neighbour (Beauty's mean history is 9 of 50 positions), and a user's
+    // scores do not depend on the other histories of the call.
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt(i -> cut[i].length));
+    float[][] out = new float[n][];
+    int from = 0;
+    while (from < n) {
+      int len = cut[order[from]].length;
+      int to = from;
+      while (to < n && to - from < SCORING_BATCH && cut[order[to]].length == len) {
+        to++;
+      }
+      scoreChunk(cut, order, from, to, out);
+      from = to;
     }
     return out;
   }
 
-  private void scoreChunk(List<int[]> histories, int from, int to, float[][] out) {
+  /** Scores {@code cut[order[from..to)]}, all of one length, into {@code out}. */
+  private void scoreChunk(int[][] cut, Integer[] order, int from, int to, float[][] out) {
     int b = to - from;
-    int[][] cut = new int[b][];
-    int t = 1;
-    for (int i = 0; i < b; i++) {
-      int[] h = histories.get(from + i);
-      SequentialRecommender.validateHistory(h, numItems);
-      cut[i] = SequentialRecommender.recentItems(h, config.maxLen());
-      t = Math.max(t, cut[i].length);
-    }
+    int t = Math.max(1, cut[order[from]].length);
     long[] items = new long[b * t];
     for (int i = 0; i < b; i++) {
-      int off = i * t + t - cut[i].length;
-      for (int j = 0; j < cut[i].length; j++) {
-        items[off + j] = cut[i][j];
+      int[] c = cut[order[from + i]];
+      int off = i * t + t - c.length;
+      for (int j = 0; j < c.length; j++) {
+        items[off + j] = c[j];
       }
     }
     try (HostTensor in = HostTensor.of(items, b, t);
@@ -197,8 +214,9 @@ public final class SasRecRecommender implements SequentialRecommender {
       for (int i = 0; i < b; i++) {
         float[] row = new float[w];
         s.get(i * w, row);
-        Finite.check(row, "SASRec scores of history " + (from + i));
-        out[from + i] = row;
+        int user = order[from + i];
+        Finite.check(row, "SASRec scores of history " + user);
+        out[user] = row;
       }
     }
   }

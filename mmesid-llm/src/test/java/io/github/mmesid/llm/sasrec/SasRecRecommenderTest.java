@@ -21,6 +21,7 @@ import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -137,6 +138,28 @@ public class SasRecRecommenderTest {
     assertEquals(15, top.get(0).item(), "the chain continues with 15: " + top);
     float[] s = rec.scores(history);
     assertEquals(ITEMS + 1, s.length);
+  }
+
+  @Test
+  void aUsersScoresDoNotDependOnTheOtherHistoriesOfTheCall() {
+    SasRecRecommender rec = trained.recommender();
+    SplittableRandom r = new SplittableRandom(11);
+    List<int[]> hs = new ArrayList<>();
+    for (int u = 0; u < 300; u++) { // lengths 0..maxLen + 4 mixed, more than one scoring batch
+      int[] h = new int[r.nextInt(rec.config().maxLen() + 5)];
+      for (int t = 0; t < h.length; t++) {
+        h[t] = 1 + r.nextInt(ITEMS);
+      }
+      hs.add(h);
+    }
+    float[][] batch = rec.scores(hs);
+    List<int[]> reversed = new ArrayList<>(hs);
+    Collections.reverse(reversed);
+    float[][] rev = rec.scores(reversed);
+    for (int i = 0; i < hs.size(); i++) {
+      assertArrayEquals(rec.scores(hs.get(i)), batch[i], "history " + i + " alone vs in the batch");
+      assertArrayEquals(batch[i], rev[hs.size() - 1 - i], "history " + i + " in another order");
+    }
   }
 
   @Test
