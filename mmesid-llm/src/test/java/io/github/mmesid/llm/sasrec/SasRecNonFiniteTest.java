@@ -65,7 +65,7 @@ class SasRecNonFiniteTest {
     p.put(SasRecNet.ITEM_EMB, TensorData.ofFloats(p.get(SasRecNet.ITEM_EMB).shape(), emb));
     try (SasRecRecommender r = SasRecRecommender.create(config(), ITEMS, new ParameterSnapshot(p), null)) {
       Finite.NonFiniteException e = assertThrows(Finite.NonFiniteException.class,
-          () -> r.scores(java.util.List.of(new int[] {1, 2}, new int[] {3})));
+          () -> r.scores(java.util.List.of(new int[] {1, 2}, new int[] {3, 4})));
       assertTrue(e.getMessage().startsWith("SASRec scores of history 0: element"), e.getMessage());
       assertThrows(Finite.NonFiniteException.class, () -> r.topK(new int[] {4}, 3));
     }
