@@ -35,13 +35,12 @@ import org.apache.spark.sql.types.StructType;
  * class sees no data set: it checks that every history item and target is an item of the model
  * (1..N) and fails the job naming the user otherwise.
  *
- * <p>Ranks are computed inside partitions ({@link #ranks}), histories of equal length scored
- * together ({@link LengthGroups}: each user's scores are those of scoring it alone, whatever the
- * partitioning); {@link #evaluate} aggregates them as
- * integer counts of each rank below the largest K, so the metrics do not depend on the
- * partitioning, and they equal {@link Evaluator}'s up to the order of a floating-point sum
- * (within 1e-12) for models whose scores do not depend on batch composition (popularity, SASRec;
- * MME-SID's move by an ulp with the batch's padding, and this class uses the per-user scores).
+ * <p>Ranks are computed inside partitions ({@link #ranks}) with {@link Evaluator#rank}; the SDK's
+ * models score histories of one length together ({@link io.github.mmesid.core.LengthBatches}),
+ * so each user's scores are those of scoring it alone, whatever the partitioning. {@link
+ * #evaluate} aggregates the ranks as integer counts of each rank below the largest K, so the
+ * metrics do not depend on the partitioning, and they equal {@link Evaluator}'s up to the order
+ * of a floating-point sum (within 1e-12).
  */
 public final class SparkEvaluator {
 
@@ -190,20 +189,10 @@ public final class SparkEvaluator {
                   + targets.get(i) + " is not an item id of the model; allowed 1.." + n);
             }
           }
-          float[][] scores = new float[histories.size()][];
-          for (List<Integer> group : LengthGroups.of(histories, LengthGroups.window(rec))) {
-            List<int[]> gh = new ArrayList<>(group.size());
-            for (int i : group) {
-              gh.add(histories.get(i));
-            }
-            float[][] gs = rec.scores(gh);
-            if (gs.length != gh.size()) {
-              throw new IllegalStateException("the model returned " + gs.length
-                  + " score arrays for " + gh.size() + " histories");
-            }
-            for (int j = 0; j < gs.length; j++) {
-              scores[group.get(j)] = gs[j];
-            }
+          float[][] scores = rec.scores(histories);
+          if (scores.length != histories.size()) {
+            throw new IllegalStateException("the model returned " + scores.length
+                + " score arrays for " + histories.size() + " histories");
           }
           List<Row> out = new ArrayList<>(users.size());
           for (int i = 0; i < users.size(); i++) {
@@ -213,15 +202,7 @@ public final class SparkEvaluator {
                   + "; expected numItems() + 1 = " + (n + 1));
             }
             int target = targets.get(i);
-            int[] h = histories.get(i);
-            int rank;
-            if (!excludeHistory) {
-              rank = TopK.rank(s, target, null);
-            } else if (Arrays.stream(h).anyMatch(x -> x == target)) {
-              rank = EvaluationResult.NOT_RANKED;
-            } else {
-              rank = TopK.rank(s, target, h);
-            }
+            int rank = Evaluator.rank(s, target, histories.get(i), excludeHistory);
             out.add(RowFactory.create(users.get(i).get(0), target, rank));
           }
           return out;

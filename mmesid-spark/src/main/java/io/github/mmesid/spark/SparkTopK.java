@@ -20,8 +20,9 @@ import org.apache.spark.sql.types.StructType;
  * best items and scores out, for any model directory {@link Bundles} opens.
  *
  * <p>Inside each partition the rows are taken in batches of {@link ScoringOptions#batchSize()}
- * and scored with the recommender's batch {@code topK}, histories of equal length together
- * ({@link LengthGroups}), so an ONNX Runtime model runs one inference per length in a batch. The model is loaded once per executor JVM ({@link BundleCache}) and shared by all of
+ * and scored with the recommender's batch {@code topK} (the SDK's ONNX Runtime models run one
+ * inference per history length, {@link io.github.mmesid.core.LengthBatches}). The model is
+ * loaded once per executor JVM ({@link BundleCache}) and shared by all of
  * its tasks; only the path and the options travel with the task. A model that fails to load
  * fails the tasks, and after Spark's retries the job, with the SDK loader's message.
  *
@@ -134,10 +135,9 @@ public final class SparkTopK {
 
   /**
    * Scores one batch as each partition does, usable in one JVM: the recommender's batch {@code
-   * topK(group, k)} for each group of histories of equal length (non-padding items, capped at the
-   * model's window), {@code topK(history, candidates)} for a history with fewer than {@code k}
-   * candidates, and an empty list for one that holds every item. Each history gets the result of
-   * scoring it alone.
+   * topK(histories, k)}, {@code topK(history, candidates)} for a history with fewer than {@code
+   * k} candidates, and an empty list for one that holds every item. With the SDK's models each
+   * history gets the result of scoring it alone.
    *
    * @param rec the recommender
    * @param histories the histories, each validated as by {@link SequentialRecommender#topK(int[],
@@ -155,24 +155,22 @@ public final class SparkTopK {
       SequentialRecommender.validateHistory(h, n);
     }
     List<List<ScoredItem>> out = new ArrayList<>(java.util.Collections.nCopies(histories.size(), null));
-    for (List<Integer> group : LengthGroups.of(histories, LengthGroups.window(rec))) {
-      List<int[]> full = new ArrayList<>(group.size());
-      List<Integer> fullAt = new ArrayList<>(group.size());
-      for (int i : group) {
-        int[] h = histories.get(i);
-        int cands = candidates(h, n);
-        if (cands >= k) {
-          full.add(h);
-          fullAt.add(i);
-        } else {
-          out.set(i, cands == 0 ? List.of() : rec.topK(h, cands));
-        }
+    List<int[]> full = new ArrayList<>(histories.size());
+    List<Integer> fullAt = new ArrayList<>(histories.size());
+    for (int i = 0; i < histories.size(); i++) {
+      int[] h = histories.get(i);
+      int cands = candidates(h, n);
+      if (cands >= k) {
+        full.add(h);
+        fullAt.add(i);
+      } else {
+        out.set(i, cands == 0 ? List.of() : rec.topK(h, cands));
       }
-      if (!full.isEmpty()) {
-        List<List<ScoredItem>> batched = rec.topK(full, k);
-        for (int j = 0; j < fullAt.size(); j++) {
-          out.set(fullAt.get(j), batched.get(j));
-        }
+    }
+    if (!full.isEmpty()) {
+      List<List<ScoredItem>> batched = rec.topK(full, k);
+      for (int j = 0; j < fullAt.size(); j++) {
+        out.set(fullAt.get(j), batched.get(j));
       }
     }
     return out;

@@ -7,7 +7,6 @@ import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.data.Split;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
@@ -97,11 +96,15 @@ public final class Evaluator {
     // Batches take users in order of history length (ties by user), so that a batch holds
     // histories of similar length: models that pad a batch to its longest history do almost no
     // padding work, and those that group equal lengths run few groups per batch.
-    int[] order = byHistoryLength(loo, users);
+    int[][] histories = new int[users.length][];
+    for (int i = 0; i < users.length; i++) {
+      histories[i] = loo.history(users[i], split);
+    }
+    int[] order = byLength(histories);
     int batches = (users.length + batchSize - 1) / batchSize;
     if (threads == 1 || batches == 1) {
       for (int b = 0; b < batches; b++) {
-        rankBatch(recommender, loo, users, order, ranks, b);
+        rankBatch(recommender, loo, users, histories, order, ranks, b);
       }
     } else {
       ForkJoinPool pool = new ForkJoinPool(threads);
@@ -109,7 +112,7 @@ public final class Evaluator {
         List<Future<?>> futures = new ArrayList<>(batches);
         for (int b = 0; b < batches; b++) {
           final int batch = b;
-          futures.add(pool.submit(() -> rankBatch(recommender, loo, users, order, ranks, batch)));
+          futures.add(pool.submit(() -> rankBatch(recommender, loo, users, histories, order, ranks, batch)));
         }
         for (Future<?> f : futures) {
           f.get();
@@ -133,28 +136,28 @@ public final class Evaluator {
     return new EvaluationResult(split, ks, users, ranks);
   }
 
-  private int[] byHistoryLength(LeaveOneOutSplit loo, int[] users) {
-    int[] len = new int[users.length];
-    Integer[] order = new Integer[users.length];
-    for (int i = 0; i < users.length; i++) {
-      len[i] = loo.history(users[i], split).length;
-      order[i] = i;
+  /** Indices of {@code histories} by length, ties by index. */
+  private static int[] byLength(int[][] histories) {
+    int n = histories.length;
+    long[] keyed = new long[n];
+    for (int i = 0; i < n; i++) {
+      keyed[i] = ((long) histories[i].length << 32) | i;
     }
-    Arrays.sort(order, Comparator.<Integer>comparingInt(i -> len[i]).thenComparingInt(i -> i));
-    int[] out = new int[users.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = order[i];
+    Arrays.sort(keyed);
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (int) keyed[i];
     }
     return out;
   }
 
-  private void rankBatch(SequentialRecommender rec, LeaveOneOutSplit loo, int[] users, int[] order, int[] ranks,
-      int batch) {
+  private void rankBatch(SequentialRecommender rec, LeaveOneOutSplit loo, int[] users, int[][] allHistories,
+      int[] order, int[] ranks, int batch) {
     int from = batch * batchSize;
     int to = Math.min(users.length, from + batchSize);
     List<int[]> histories = new ArrayList<>(to - from);
     for (int i = from; i < to; i++) {
-      histories.add(loo.history(users[order[i]], split));
+      histories.add(allHistories[order[i]]);
     }
     float[][] scores = rec.scores(histories);
     if (scores.length != histories.size()) {
@@ -169,16 +172,27 @@ public final class Evaluator {
                 + (loo.numItems() + 1));
       }
       int u = order[i];
-      int target = loo.target(users[u], split);
-      int[] history = histories.get(i - from);
-      if (!excludeHistory) {
-        ranks[u] = TopK.rank(s, target, null);
-      } else if (contains(history, target)) {
-        ranks[u] = EvaluationResult.NOT_RANKED; // topK never returns a history item
-      } else {
-        ranks[u] = TopK.rank(s, target, history);
-      }
+      ranks[u] = rank(s, loo.target(users[u], split), allHistories[u], excludeHistory);
     }
+  }
+
+  /**
+   * The rank this evaluator gives a target: the number of candidate items ordered before it
+   * ({@link TopK} order). With {@code excludeHistory} the history's items are not candidates, and
+   * a target that is in the history gets {@link EvaluationResult#NOT_RANKED} ({@code topK} never
+   * returns it); without, every item 1..N is a candidate.
+   *
+   * @param scores the scores of items 0..N (index 0 is padding and ignored)
+   * @param target the held-out item, 1..N
+   * @param history the user's history
+   * @param excludeHistory whether history items are excluded (the default of {@link Builder})
+   * @return the 0-based rank, or {@link EvaluationResult#NOT_RANKED}
+   */
+  public static int rank(float[] scores, int target, int[] history, boolean excludeHistory) {
+    if (!excludeHistory) {
+      return TopK.rank(scores, target, null);
+    }
+    return contains(history, target) ? EvaluationResult.NOT_RANKED : TopK.rank(scores, target, history);
   }
 
   private static boolean contains(int[] items, int item) {

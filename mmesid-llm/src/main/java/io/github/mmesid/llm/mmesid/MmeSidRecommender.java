@@ -1,6 +1,7 @@
 package io.github.mmesid.llm.mmesid;
 
 import io.github.mmesid.core.Finite;
+import io.github.mmesid.core.LengthBatches;
 import io.github.mmesid.core.SequentialRecommender;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.Graph;
@@ -20,7 +21,6 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +33,7 @@ import java.util.Map;
  *
  * <p>Serving: the fused item matrix {@code F} and the prompt prefix's keys and values are
  * computed once when the recommender is built; a request runs only the item slots and the prompt
- * suffix through the backbone (batched, histories grouped by length) and one matrix product with
+ * suffix through the backbone (batched, one run per history length) and one matrix product with
  * {@code F}. Histories longer than {@link MmeSidConfig#maxHistory()} keep their most recent
  * items. Immutable and thread-safe; holds ONNX Runtime sessions until {@link #close()}.
  */
@@ -297,32 +297,32 @@ public final class MmeSidRecommender implements SequentialRecommender {
     return out;
   }
 
-  /** Runs histories grouped by length in chunks of {@link #SCORING_BATCH}; one output row each. */
+  /**
+   * Runs histories of one length together ({@link LengthBatches}), at most {@link #SCORING_BATCH}
+   * per run, so that a user's row does not depend on the other histories of the call; one output
+   * row each.
+   */
   private float[][] run(List<int[]> histories, String output, int width) {
     if (closed) {
       throw new IllegalStateException("this MmeSidRecommender is closed");
     }
     int n = histories.size();
     int[][] cut = new int[n][];
+    int[] lengths = new int[n];
     for (int i = 0; i < n; i++) {
       int[] h = histories.get(i);
       SequentialRecommender.validateHistory(h, spec.numItems());
       cut[i] = SequentialRecommender.recentItems(h, spec.config().maxHistory());
+      lengths[i] = cut[i].length;
     }
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingInt(i -> cut[i].length));
     float[][] out = new float[n][];
-    for (int from = 0; from < n; from += SCORING_BATCH) {
-      int to = Math.min(n, from + SCORING_BATCH);
-      int b = to - from;
-      int t = Math.max(1, cut[order[to - 1]].length);
+    for (int[] run : LengthBatches.of(lengths, SCORING_BATCH)) {
+      int b = run.length;
+      int t = Math.max(1, cut[run[0]].length);
       long[] items = new long[b * t];
       long[] mask = new long[b * t];
       for (int r = 0; r < b; r++) {
-        int[] h = cut[order[from + r]];
+        int[] h = cut[run[r]];
         int off = r * t + t - h.length;
         for (int j = 0; j < h.length; j++) {
           items[off + j] = h[j];
@@ -335,8 +335,8 @@ public final class MmeSidRecommender implements SequentialRecommender {
         for (int r = 0; r < b; r++) {
           float[] row = new float[width];
           s.get(r * width, row);
-          Finite.check(row, "MME-SID " + output + " of history " + order[from + r]);
-          out[order[from + r]] = row;
+          Finite.check(row, "MME-SID " + output + " of history " + run[r]);
+          out[run[r]] = row;
         }
       }
     }

@@ -1,6 +1,7 @@
 package io.github.mmesid.llm.sasrec;
 
 import io.github.mmesid.core.Finite;
+import io.github.mmesid.core.LengthBatches;
 import io.github.mmesid.core.SequentialRecommender;
 import io.github.mmesid.core.io.Json;
 import io.github.mmesid.core.data.Npy;
@@ -22,7 +23,6 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,40 +168,29 @@ public final class SasRecRecommender implements SequentialRecommender {
     }
     int n = histories.size();
     int[][] cut = new int[n][];
+    int[] lengths = new int[n];
     for (int i = 0; i < n; i++) {
       int[] h = histories.get(i);
       SequentialRecommender.validateHistory(h, numItems);
       cut[i] = SequentialRecommender.recentItems(h, config.maxLen());
+      lengths[i] = cut[i].length;
     }
-    // Histories of equal (cut) length are scored together, in chunks of SCORING_BATCH: no batch
-    // is padded to a longer neighbour (Beauty's mean history is 9 of 50 positions), and a user's
-    // scores do not depend on the other histories of the call.
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingInt(i -> cut[i].length));
+    // one run per length (Beauty's mean history is 9 of 50 positions): no padding work, and a
+    // user's scores do not depend on the other histories of the call
     float[][] out = new float[n][];
-    int from = 0;
-    while (from < n) {
-      int len = cut[order[from]].length;
-      int to = from;
-      while (to < n && to - from < SCORING_BATCH && cut[order[to]].length == len) {
-        to++;
-      }
-      scoreChunk(cut, order, from, to, out);
-      from = to;
+    for (int[] run : LengthBatches.of(lengths, SCORING_BATCH)) {
+      scoreRun(cut, run, out);
     }
     return out;
   }
 
-  /** Scores {@code cut[order[from..to)]}, all of one length, into {@code out}. */
-  private void scoreChunk(int[][] cut, Integer[] order, int from, int to, float[][] out) {
-    int b = to - from;
-    int t = Math.max(1, cut[order[from]].length);
+  /** Scores {@code cut[run[..]]}, all of one length, into {@code out}. */
+  private void scoreRun(int[][] cut, int[] run, float[][] out) {
+    int b = run.length;
+    int t = Math.max(1, cut[run[0]].length);
     long[] items = new long[b * t];
     for (int i = 0; i < b; i++) {
-      int[] c = cut[order[from + i]];
+      int[] c = cut[run[i]];
       int off = i * t + t - c.length;
       for (int j = 0; j < c.length; j++) {
         items[off + j] = c[j];
@@ -214,9 +203,8 @@ public final class SasRecRecommender implements SequentialRecommender {
       for (int i = 0; i < b; i++) {
         float[] row = new float[w];
         s.get(i * w, row);
-        int user = order[from + i];
-        Finite.check(row, "SASRec scores of history " + user);
-        out[user] = row;
+        Finite.check(row, "SASRec scores of history " + run[i]);
+        out[run[i]] = row;
       }
     }
   }

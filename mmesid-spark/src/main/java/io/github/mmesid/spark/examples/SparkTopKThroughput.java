@@ -30,7 +30,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Measures users/s of batch top-K: the single-JVM batch {@code topK} (batches of 256, all cores
  * as ONNX Runtime threads), the same batches scored as Spark partitions score them ({@link
- * SparkTopK#topK}: equal-length histories together), against {@link SparkTopK} in the session's master (e.g. {@code
+ * SparkTopK#topK}: with its handling of histories with few candidates), against {@link SparkTopK} in the session's master (e.g. {@code
  * local[2]}, one ONNX Runtime thread per task) at several partition counts. Each figure is the
  * median of {@code --repeats} timed runs after one untimed warm-up run (which loads the model);
  * Spark runs write to the {@code noop} sink, so they score every user and store nothing. The
@@ -172,7 +172,7 @@ public final class SparkTopKThroughput {
           times[r] = (System.nanoTime() - t0) / 1e9;
         }
       }
-      out.printf(Locale.ROOT, "single JVM SparkTopK.topK, length-grouped batches (%d ORT threads): %.0f users/s "
+      out.printf(Locale.ROOT, "single JVM SparkTopK.topK (%d ORT threads): %.0f users/s "
           + "(median of %d: %.2f s)%n", cores, users / median(times), repeats, median(times));
     }
     for (int p : partitions) {

@@ -36,7 +36,15 @@ final class TrainerFixtures {
 
   /** A 3 -> 16 -> 1 ReLU MLP with MSE loss. */
   static Tensor mlpLoss(long seed) {
-    Graph g = new Graph("mlp");
+    return mlpLoss("mlp", seed, 0, 0);
+  }
+
+  /**
+   * A 3 -> 16 -> 1 ReLU MLP with MSE loss and dropout {@code dropIn} on the input and {@code
+   * dropHidden} on the hidden layer (streams "drop.in" and "drop.hidden"; none where 0).
+   */
+  static Tensor mlpLoss(String name, long seed, double dropIn, double dropHidden) {
+    Graph g = new Graph(name);
     Tensor x = g.input("x", DType.FLOAT32, Shape.mixed("B", 3));
     Tensor y = g.input("y", DType.FLOAT32, Shape.mixed("B", 1));
     Tensor w1 = g.parameter("l1.weight",
@@ -45,7 +53,12 @@ final class TrainerFixtures {
     Tensor w2 = g.parameter("l2.weight",
         Initializers.linearWeight().create(seed, "l2.weight", DType.FLOAT32, 1, 16));
     Tensor b2 = g.parameter("l2.bias", TensorData.ofFloats(new long[] {1}, new float[1]));
-    return NnOps.mse(x.linear(w1, b1).relu().linear(w2, b2), y);
+    Tensor in = dropIn > 0 ? x.dropout(dropIn, "drop.in") : x;
+    Tensor h = in.linear(w1, b1).relu();
+    if (dropHidden > 0) {
+      h = h.dropout(dropHidden, "drop.hidden");
+    }
+    return NnOps.mse(h.linear(w2, b2), y);
   }
 
   static TrainerConfig.Builder base() {

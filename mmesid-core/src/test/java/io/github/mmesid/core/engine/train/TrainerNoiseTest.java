@@ -4,13 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import io.github.mmesid.core.engine.graph.DType;
-import io.github.mmesid.core.engine.graph.Graph;
-import io.github.mmesid.core.engine.graph.NnOps;
-import io.github.mmesid.core.engine.graph.Shape;
 import io.github.mmesid.core.engine.graph.Tensor;
-import io.github.mmesid.core.engine.graph.TensorData;
-import io.github.mmesid.core.engine.init.Initializers;
 import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.runtime.ExecutionProvider;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
@@ -25,17 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerNoiseTest {
   /** A 3 -> 16 -> 1 MLP with dropout on the input and the hidden layer. */
   private static Tensor dropoutMlpLoss(long seed) {
-    Graph g = new Graph("mlp_dropout");
-    Tensor x = g.input("x", DType.FLOAT32, Shape.mixed("B", 3));
-    Tensor y = g.input("y", DType.FLOAT32, Shape.mixed("B", 1));
-    Tensor w1 = g.parameter("l1.weight",
-        Initializers.linearWeight().create(seed, "l1.weight", DType.FLOAT32, 16, 3));
-    Tensor b1 = g.parameter("l1.bias", TensorData.ofFloats(new long[] {16}, new float[16]));
-    Tensor w2 = g.parameter("l2.weight",
-        Initializers.linearWeight().create(seed, "l2.weight", DType.FLOAT32, 1, 16));
-    Tensor b2 = g.parameter("l2.bias", TensorData.ofFloats(new long[] {1}, new float[1]));
-    Tensor h = x.dropout(0.1, "drop.in").linear(w1, b1).relu().dropout(0.3, "drop.hidden");
-    return NnOps.mse(h.linear(w2, b2), y);
+    return TrainerFixtures.mlpLoss("mlp_dropout", seed, 0.1, 0.3);
   }
 
   @Test
