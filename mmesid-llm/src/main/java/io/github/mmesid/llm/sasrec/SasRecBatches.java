@@ -14,14 +14,20 @@ import java.util.Map;
 /**
  * The training sequences of SASRec: one example per user whose training part has at least two
  * items. The example's window is the last {@code maxLen + 1} training items; the input is the
- * window without its last item (left-padded to {@code maxLen}), and every input position predicts
- * the item that follows it.
+ * window without its last item (left-padded to the batch's window length), and every input
+ * position predicts the item that follows it.
  *
  * <p>Only positions with a target enter the loss: they are gathered into {@code V} rows, where
  * {@code V} is the batch's number of targets rounded up to a multiple of {@link #ROW_MULTIPLE}
  * (the few extra rows have target 0, which the loss ignores). The output layer thus does no work
  * for padding, every target of every batch is trained on, and the trainer keeps one prepared run
- * per distinct {@code V}. Deterministic: the same example ids fill the same batch.
+ * per distinct shape. The window length {@code T} of a batch is its longest input rounded up to a
+ * multiple of {@link #lengthMultiple(int)}, not {@code maxLen}: the encoder counts positions
+ * from the end of the window and masks padding keys, so the outputs at real positions do not
+ * depend on how much left padding precedes them, and the padding that every example of the batch
+ * shares is not computed (on Amazon Beauty, mean input length 5.7 of 50, this removes about 10%
+ * of the encoder's work with batches in random order). Deterministic: the same example ids fill
+ * the same batch.
  */
 final class SasRecBatches implements BatchSource {
   /**
@@ -35,9 +41,10 @@ final class SasRecBatches implements BatchSource {
 
   private final int[][] windows;
   private final int maxLen;
+  private final int lengthMultiple;
   private final int rowMultiple;
   private final double meanTargets;
-  private final Map<Long, Map<String, long[]>> shapeCache = new HashMap<>();
+  private final Map<List<Integer>, Map<String, long[]>> shapeCache = new HashMap<>();
 
   SasRecBatches(LeaveOneOutSplit split, int maxLen) {
     this(split, maxLen, ROW_MULTIPLE);
@@ -48,6 +55,7 @@ final class SasRecBatches implements BatchSource {
       throw new IllegalArgumentException("rowMultiple must be >= 1, got " + rowMultiple);
     }
     this.maxLen = maxLen;
+    this.lengthMultiple = lengthMultiple(maxLen);
     this.rowMultiple = rowMultiple;
     List<int[]> w = new ArrayList<>();
     long sum = 0;
@@ -83,6 +91,27 @@ final class SasRecBatches implements BatchSource {
     return meanTargets;
   }
 
+  /**
+   * Window lengths are rounded up to a multiple of this: {@code max(1, ceil(maxLen / 10))}, so
+   * that at most ten lengths occur (each length and row count is a batch shape with its own
+   * buffers and prepared run).
+   *
+   * @param maxLen the longest window
+   * @return the multiple
+   */
+  static int lengthMultiple(int maxLen) {
+    return Math.max(1, (maxLen + 9) / 10);
+  }
+
+  /** The window length {@code T} of a batch: its longest input, rounded up, at most maxLen. */
+  private int length(int[] exampleIds) {
+    int longest = 1;
+    for (int id : exampleIds) {
+      longest = Math.max(longest, windows[id].length - 1);
+    }
+    return Math.min(maxLen, (longest + lengthMultiple - 1) / lengthMultiple * lengthMultiple);
+  }
+
   /** The target rows {@code V} of a batch: its target count rounded up to the row multiple. */
   private int rows(int[] exampleIds) {
     long targets = 0;
@@ -106,18 +135,18 @@ final class SasRecBatches implements BatchSource {
    */
   @Override
   public Map<String, long[]> inputShapes(int batchSize) {
-    return shapes(batchSize, rows((long) batchSize * maxLen));
+    return shapes(batchSize, maxLen, rows((long) batchSize * maxLen));
   }
 
   @Override
   public Map<String, long[]> inputShapes(int[] exampleIds) {
-    return shapes(exampleIds.length, rows(exampleIds));
+    return shapes(exampleIds.length, length(exampleIds), rows(exampleIds));
   }
 
-  private synchronized Map<String, long[]> shapes(int batchSize, int v) {
-    return shapeCache.computeIfAbsent(((long) batchSize << 32) | v, k -> {
+  private synchronized Map<String, long[]> shapes(int batchSize, int length, int v) {
+    return shapeCache.computeIfAbsent(List.of(batchSize, length, v), k -> {
       Map<String, long[]> m = new LinkedHashMap<>();
-      m.put(SasRecNet.ITEMS, new long[] {batchSize, maxLen});
+      m.put(SasRecNet.ITEMS, new long[] {batchSize, length});
       m.put(SasRecNet.POSITIONS, new long[] {v});
       m.put(SasRecNet.TARGETS, new long[] {v});
       return m;
@@ -147,19 +176,25 @@ final class SasRecBatches implements BatchSource {
       throw new IllegalArgumentException("batch buffers have " + rows + " target rows but these "
           + bs + " examples need " + need + " (the shapes of inputShapes(int[]))");
     }
-    long[] row = new long[maxLen];
+    int length = batch.tensor(SasRecNet.ITEMS).size() / bs;
+    if (length < length(exampleIds) || length > maxLen) {
+      throw new IllegalArgumentException("batch buffers have windows of " + length + " items but "
+          + "these " + bs + " examples need " + length(exampleIds) + " to " + maxLen
+          + " (the shapes of inputShapes(int[]))");
+    }
+    long[] row = new long[length];
     int v = 0;
     for (int b = 0; b < bs; b++) {
       int[] win = windows[exampleIds[b]];
       int n = win.length - 1;
-      int off = maxLen - n;
+      int off = length - n;
       Arrays.fill(row, 0);
       for (int j = 0; j < n; j++) {
         row[off + j] = win[j];
       }
-      items.put(b * maxLen, row);
+      items.put(b * length, row);
       for (int j = 0; j < n; j++) {
-        pos.put(v, (long) b * maxLen + off + j);
+        pos.put(v, (long) b * length + off + j);
         tgt.put(v, win[j + 1]);
         v++;
       }

@@ -121,6 +121,45 @@ class SasRecBatchesTest {
   }
 
   @Test
+  void aBatchIsPaddedToItsLongestInputRoundedUpNotToMaxLen() {
+    assertEquals(1, SasRecBatches.lengthMultiple(8));
+    assertEquals(5, SasRecBatches.lengthMultiple(50));
+    assertEquals(20, SasRecBatches.lengthMultiple(200));
+    SequenceDataset.Builder db = SequenceDataset.builder();
+    db.add("short", new int[] {1, 2, 3, 4, 5}); // training part 1 2 3: input [1 2]
+    int[] longer = new int[16];
+    for (int i = 0; i < longer.length; i++) {
+      longer[i] = i + 1;
+    }
+    db.add("long", longer); // training part 1..14: input of 13 items
+    SasRecBatches b = new SasRecBatches(LeaveOneOutSplit.of(db.build(16)), 50, 1);
+    assertArrayEquals(new long[] {1, 5}, b.inputShapes(new int[] {0}).get(SasRecNet.ITEMS),
+        "2 items rounded up to the multiple 5");
+    assertArrayEquals(new long[] {2, 15}, b.inputShapes(new int[] {0, 1}).get(SasRecNet.ITEMS));
+    assertArrayEquals(new long[] {2, 50}, b.inputShapes(2).get(SasRecNet.ITEMS),
+        "the size-only form is the largest batch");
+    try (Buffers buf = new Buffers(b.inputShapes(new int[] {1, 0}), 2)) {
+      b.fill(new int[] {1, 0}, buf);
+      long[] items = buf.tensor(SasRecNet.ITEMS).toLongArray();
+      assertEquals(30, items.length);
+      assertArrayEquals(new long[] {0, 0, 1, 2, 3}, java.util.Arrays.copyOfRange(items, 0, 5));
+      assertArrayEquals(new long[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2},
+          java.util.Arrays.copyOfRange(items, 15, 30));
+      long[] pos = buf.tensor(SasRecNet.POSITIONS).toLongArray();
+      assertEquals(2, pos[0], "first target row: example 0, slot 2 of 15");
+      assertArrayEquals(new long[] {28, 29}, java.util.Arrays.copyOfRange(pos, 13, 15));
+    }
+    // Buffers shorter than the longest input are refused.
+    Map<String, long[]> tooShort = new LinkedHashMap<>(b.inputShapes(new int[] {1, 0}));
+    tooShort.put(SasRecNet.ITEMS, new long[] {2, 10});
+    try (Buffers buf = new Buffers(tooShort, 2)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> b.fill(new int[] {1, 0}, buf));
+      assertTrue(e.getMessage().contains("windows of 10 items"), e.getMessage());
+    }
+  }
+
+  @Test
   void needsAUserWithTwoTrainingItems() {
     SequenceDataset d = SequenceDataset.builder().add("a", new int[] {1, 2, 3}).build(3);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

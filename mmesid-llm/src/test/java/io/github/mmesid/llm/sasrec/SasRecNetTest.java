@@ -125,6 +125,70 @@ class SasRecNetTest {
     }
   }
 
+  /**
+   * Loss and parameter gradients of one training batch, windows left-padded to {@code length}
+   * (positions and targets as {@link SasRecBatches} lays them out).
+   */
+  private static Map<String, double[]> lossAndGradients(SasRecConfig c,
+      Map<String, TensorData> values, int[][] windows, int length) {
+    Tensor loss = SasRecNet.trainingLoss(c, N, values);
+    Graph g = loss.graph();
+    Map<String, Tensor> outs = new LinkedHashMap<>();
+    outs.put("loss", loss);
+    List<Tensor> params = new ArrayList<>();
+    for (Tensor t : g.parameters()) {
+      params.add(t);
+    }
+    List<Tensor> grads = io.github.mmesid.core.engine.graph.Autodiff.gradientList(loss, params);
+    for (int i = 0; i < params.size(); i++) {
+      outs.put("grad_" + params.get(i).name().replace('.', '_'), grads.get(i));
+    }
+    long[] items = new long[windows.length * length];
+    List<Long> pos = new ArrayList<>();
+    List<Long> tgt = new ArrayList<>();
+    for (int b = 0; b < windows.length; b++) {
+      int n = windows[b].length - 1;
+      for (int j = 0; j < n; j++) {
+        items[b * length + length - n + j] = windows[b][j];
+        pos.add((long) b * length + length - n + j);
+        tgt.add((long) windows[b][j + 1]);
+      }
+    }
+    pos.add(0L); // one unused row, as the row multiple leaves
+    tgt.add(0L);
+    long[] pa = pos.stream().mapToLong(Long::longValue).toArray();
+    long[] ta = tgt.stream().mapToLong(Long::longValue).toArray();
+    Map<String, double[]> res = new LinkedHashMap<>();
+    try (Predictor pr = Predictor.create(g, outs, new ParameterSnapshot(values), ONE);
+        HostTensor x = HostTensor.of(items, windows.length, length);
+        HostTensor px = HostTensor.of(pa, pa.length);
+        HostTensor tx = HostTensor.of(ta, ta.length);
+        RunOutputs out = pr.run(Map.of(SasRecNet.ITEMS, x, SasRecNet.POSITIONS, px,
+            SasRecNet.TARGETS, tx))) {
+      for (String k : outs.keySet()) {
+        res.put(k, out.get(k).toDoubleArray());
+      }
+    }
+    return res;
+  }
+
+  @Test
+  void trainingLossAndGradientsDoNotDependOnTheWindowLength() {
+    // SasRecBatches pads a batch to its longest input (rounded up), not to maxLen.
+    SasRecConfig c = SasRecConfig.builder().dim(8).heads(2).blocks(2).ffnDim(12).maxLen(8)
+        .dropout(0).seed(5).build();
+    Map<String, TensorData> values = randomParams(c, DType.FLOAT64, 7);
+    int[][] windows = {{3, 7, 1, 9}, {5, 2}, {11, 4, 6}};
+    Map<String, double[]> full = lossAndGradients(c, values, windows, c.maxLen());
+    for (int length : new int[] {3, 5}) {
+      Map<String, double[]> trimmed = lossAndGradients(c, values, windows, length);
+      for (String k : full.keySet()) {
+        assertArrayEquals(full.get(k), trimmed.get(k), 1e-12, k + " at window length " + length);
+      }
+    }
+    assertTrue(full.get("loss")[0] > 0, "a real loss");
+  }
+
   @Test
   void blockGradientsMatchFiniteDifferences() {
     SasRecConfig c = small();

@@ -89,7 +89,10 @@ public final class Autodiff {
         continue;
       }
       Vjp rule = VjpRules.forNode(n);
-      List<Tensor> gIn = rule.apply(n, gOut, need);
+      List<Tensor> gIn = broadcastingVjp(n, rule, gOut, need);
+      if (gIn == null) {
+        gIn = rule.apply(n, gOut, need);
+      }
       if (gIn == null) {
         continue;
       }
@@ -118,6 +121,40 @@ public final class Autodiff {
   }
 
   /**
+   * For Mul and Div, whose gradient rules are broadcasting products followed by sums to the input
+   * shapes: when the output gradient was made by Expand (a reduction's gradient broadcast back),
+   * tries the rule on the Expand's input, so that the products broadcast it instead of reading a
+   * materialised copy. The values are the same (the expanded gradient is constant along the
+   * broadcast axes); the result is used only when every input gradient comes out with its input's
+   * exact shape, else null (the caller runs the rule as usual; the unused attempt is pruned at
+   * export).
+   */
+  private static List<Tensor> broadcastingVjp(Node n, Vjp rule, List<Tensor> gOut,
+      boolean[] need) {
+    if (!(n.opType().equals("Mul") || n.opType().equals("Div")) || gOut.get(0) == null
+        || n.vjp() != null) {
+      return null;
+    }
+    Tensor g = gOut.get(0);
+    Tensor small = unexpanded(g, g.shape());
+    if (small == g) {
+      return null;
+    }
+    List<Tensor> gIn;
+    try {
+      gIn = rule.apply(n, List.of(small), need);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    for (int i = 0; i < need.length; i++) {
+      if (need[i] && (gIn.get(i) == null || !gIn.get(i).shape().equals(n.input(i).shape()))) {
+        return null;
+      }
+    }
+    return gIn;
+  }
+
+  /**
    * Gradients as a list in the order of {@code wrt}.
    *
    * @param loss the scalar loss
@@ -143,12 +180,52 @@ public final class Autodiff {
     if (parts == null || parts.isEmpty()) {
       return null;
     }
-    Tensor sum = parts.get(0);
-    for (int i = 1; i < parts.size(); i++) {
-      sum = MathOps.add(sum, parts.get(i));
-    }
+    Tensor sum = sum(t.shape(), parts);
     done.put(t, sum);
     return sum;
+  }
+
+  /**
+   * Sums the gradient parts of a tensor of shape {@code shape}. When a part already has the full
+   * shape, a part made by Expand (a reduction's gradient broadcast back to its input, as in the
+   * mean of a normalisation) is added un-expanded: Add broadcasts it, one pass over the data
+   * instead of an Expand and an Add. Same values; only the order of the additions may differ.
+   */
+  private static Tensor sum(Shape shape, List<Tensor> parts) {
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    List<Tensor> ordered = new ArrayList<>(parts.size());
+    List<Tensor> rest = new ArrayList<>();
+    for (Tensor p : parts) {
+      (p.shape().equals(shape) ? ordered : rest).add(p);
+    }
+    if (ordered.isEmpty()) {
+      ordered = parts;
+    } else {
+      for (Tensor p : rest) {
+        ordered.add(unexpanded(p, shape));
+      }
+    }
+    Tensor sum = ordered.get(0);
+    for (int i = 1; i < ordered.size(); i++) {
+      sum = MathOps.add(sum, ordered.get(i));
+    }
+    return sum;
+  }
+
+  /** The input of an Expand that broadcasts to {@code shape} by itself, else {@code p}. */
+  private static Tensor unexpanded(Tensor p, Shape shape) {
+    Node n = p.producer();
+    if (n == null || !n.opType().equals("Expand")) {
+      return p;
+    }
+    Tensor in = n.input(0);
+    try {
+      return Shape.broadcast(in.shape(), shape).equals(shape) ? in : p;
+    } catch (IllegalArgumentException e) {
+      return p;
+    }
   }
 
   static Tensor onesLike(Tensor t) {

@@ -338,7 +338,7 @@ public final class NnOps {
     }
     Graph g = x.graph();
     Tensor keep = ArrayOps.compare("GreaterOrEqual", random, g.scalarLike(ratio, random));
-    return ArrayOps.where(keep, x.mul(1 / (1 - ratio)), g.scalarLike(0, x));
+    return applyKeepMask(x, keep, ratio);
   }
 
   /**
@@ -362,8 +362,18 @@ public final class NnOps {
     if (p == 0) {
       return x;
     }
-    Tensor keep = RandomOps.keepMask(x, ratio, name);
-    return ArrayOps.where(keep, x.mul(1 / (1 - p)), x.graph().scalarLike(0, x));
+    return applyKeepMask(x, RandomOps.keepMask(x, ratio, name), p);
+  }
+
+  /**
+   * {@code x * s} with {@code s = 1 / (1 - p)} where kept and 0 where dropped: the scale tensor is
+   * made once (one pass over the BOOL mask) and serves the forward product and, through the Mul
+   * gradient, the backward one, instead of a Mul and a Where in each direction.
+   */
+  private static Tensor applyKeepMask(Tensor x, Tensor keep, double p) {
+    Graph g = x.graph();
+    Tensor scale = ArrayOps.where(keep, g.scalarLike(1 / (1 - p), x), g.scalarLike(0, x));
+    return x.mul(scale);
   }
 
   private static void checkRatio(Tensor x, double ratio) {

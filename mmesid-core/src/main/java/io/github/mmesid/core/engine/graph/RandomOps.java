@@ -48,18 +48,25 @@ import java.util.SplittableRandom;
  *       the same shape, a stream adds one scalar.
  * </ul>
  *
- * <p>Outputs (only the 32 well-mixed high bits of {@code t} are used):
+ * <p>Outputs:
  *
  * <ul>
- *   <li>{@link #keepMask}: a BOOL mask. Each value gives two elements: element {@code e} of a
- *       tensor of {@code n} elements (row-major) is the 16-bit lane {@code L = e / m} ({@code m =
- *       ceil(n / 2)}) of {@code v = squares32(c_{e mod m}, k)}, i.e. {@code v >>> 16} for {@code
- *       L = 0} and {@code v & 0xffff} for {@code L = 1}, and is kept when that value is {@code >=
- *       round(ratio * 65536)}. In the graph lane 0 compares {@code t} against {@code threshold *
- *       2^48}, lane 1 compares {@code t * 2^16}. Drop probabilities are thus multiples of {@code
- *       2^-16} ({@link #maskRatio}).
- *   <li>{@link #uniform}: floats in {@code [0, 1)}, one value per element: {@code (v >>> 8) *
- *       2^-24} in FLOAT32 (every float of that grid is exact) and {@code v * 2^-32} in FLOAT64
+ *   <li>{@link #keepMask}: a BOOL mask. Each counter gives four elements, from two 32-bit words:
+ *       the Squares output {@code v0 = t >>> 32} and the high half of a fifth round, {@code v1 =
+ *       u >>> 32} with {@code u = rot32(t) * rot32(t) + y} ({@link #squaresFifth}). {@code v1} is
+ *       the term that Widynski's 64-bit variant ({@code squares64}, five rounds) XORs into the
+ *       low half of {@code t}; ONNX has no XOR with a CUDA kernel, so the SDK uses the term itself,
+ *       a Squares output one round deeper, instead of the low half of {@code t}, whose bits are
+ *       not mixed. Element {@code e} of a tensor of {@code n} elements (row-major) is the 16-bit
+ *       lane {@code L = e / m} ({@code m = ceil(n / 4)}) of counter {@code c_{e mod m}}: {@code
+ *       v0 >>> 16}, {@code v0 & 0xffff}, {@code v1 >>> 16}, {@code v1 & 0xffff} for {@code L =
+ *       0..3}, kept when that value is {@code >= round(ratio * 65536)}. In the graph the lanes
+ *       compare {@code t}, {@code t * 2^16}, {@code u} and {@code u * 2^16} against {@code
+ *       threshold * 2^48}. Drop probabilities are thus multiples of {@code 2^-16} ({@link
+ *       #maskRatio}). Four lanes per counter cost four {@code Div} nodes per four elements where
+ *       two 32-bit outputs would cost six (the {@code Div} is the dearest node on the CPU).
+ *   <li>{@link #uniform}: floats in {@code [0, 1)}, one value per element: {@code (v0 >>> 8) *
+ *       2^-24} in FLOAT32 (every float of that grid is exact) and {@code v0 * 2^-32} in FLOAT64
  *       (32 random bits, not 53: one generator evaluation per element; dropout-style uses need no
  *       finer grid).
  * </ul>
@@ -75,7 +82,7 @@ public final class RandomOps {
   static final long K_HI = new SplittableRandom(0x5157_4152_4553_4849L).nextLong() | 1L;
   /** Fixed key of the low half of the run key. */
   static final long K_LO = new SplittableRandom(0x5157_4152_4553_4c4fL).nextLong() | 1L;
-  private static final int LANES = 32 / MASK_BITS;
+  private static final int LANES = 64 / MASK_BITS;
   private static final long TWO_32 = 1L << 32;
 
   private RandomOps() {}
@@ -100,6 +107,20 @@ public final class RandomOps {
     x = rot32(x * x + z);
     x = rot32(x * x + y);
     return x * x + z;
+  }
+
+  /**
+   * The fifth round after Squares' last sum {@code t}: {@code rot32(t) * rot32(t) + counter *
+   * key} (mod 2^64), whose high 32 bits are the mask's second word (see the class description).
+   *
+   * @param t the last sum of Squares for the counter ({@link #squaresT})
+   * @param counter the counter
+   * @param key the key
+   * @return the sum {@code u}
+   */
+  static long squaresFifth(long t, long counter, long key) {
+    long r = rot32(t);
+    return r * r + counter * key;
   }
 
   private static long rot32(long x) {
@@ -167,11 +188,20 @@ public final class RandomOps {
     long k = runKey(noiseKey);
     long offset = streamOffset(stream);
     int m = (n + LANES - 1) / LANES;
+    long low = (1L << MASK_BITS) - 1;
     boolean[] out = new boolean[n];
-    for (int e = 0; e < n; e++) {
-      long v = squares32(e % m + offset, k);
-      long lane = e / m == 0 ? v >>> MASK_BITS : v & ((1L << MASK_BITS) - 1);
-      out[e] = lane >= threshold;
+    for (int j = 0; j < m; j++) {
+      long c = j + offset;
+      long t = squaresT(c, k);
+      long v0 = t >>> 32;
+      long v1 = squaresFifth(t, c, k) >>> 32;
+      long[] lanes = {v0 >>> MASK_BITS, v0 & low, v1 >>> MASK_BITS, v1 & low};
+      for (int lane = 0; lane < LANES; lane++) {
+        int e = lane * m + j;
+        if (e < n) {
+          out[e] = lanes[lane] >= threshold;
+        }
+      }
     }
     return out;
   }
@@ -221,12 +251,15 @@ public final class RandomOps {
     Graph g = like.graph();
     g.claimNoiseStream(name);
     Counters c = g.noiseCounters(like, LANES);
-    Tensor t = squares(c.base, name);
+    Tensor y = counterTimesKey(c.base, name);
+    Tensor t = squaresT(y, g.noiseRunKey());
+    Tensor u = binary("Add", square(rot32(t)), y);
     Tensor limit = u64(g, threshold << (64 - MASK_BITS));
+    Tensor lift = u64(g, 1L << MASK_BITS);
     List<Tensor> lanes = new ArrayList<>(LANES);
-    for (int k = 0; k < LANES; k++) {
-      Tensor lane = k == 0 ? t : binary("Mul", t, u64(g, 1L << (MASK_BITS * k)));
-      lanes.add(ArrayOps.compare("GreaterOrEqual", lane, limit));
+    for (Tensor word : List.of(t, u)) {
+      lanes.add(ArrayOps.compare("GreaterOrEqual", word, limit));
+      lanes.add(ArrayOps.compare("GreaterOrEqual", binary("Mul", word, lift), limit));
     }
     Tensor all = ArrayOps.concat(0, lanes);
     Tensor flat = g.apply("Slice", List.of(all, g.int64s(0), c.sizeVector), Map.of(), DType.BOOL,
@@ -250,7 +283,7 @@ public final class RandomOps {
     Graph g = like.graph();
     g.claimNoiseStream(name);
     Counters c = g.noiseCounters(like, 1);
-    Tensor t = squares(c.base, name);
+    Tensor t = squaresT(counterTimesKey(c.base, name), g.noiseRunKey());
     Tensor top = binary("Div", t, u64(g, 1L << (64 - bits)));
     Tensor u = ArrayOps.cast(top, dtype).mul(Math.scalb(1.0, -bits));
     return ArrayOps.reshape(u, ArrayOps.shapeOf(like), like.shape());
@@ -280,26 +313,31 @@ public final class RandomOps {
     return binary("Add", k, u64(g, 1));
   }
 
-  /** The final sum {@code t} of a stream's values: counters {@code j + offset} under the key. */
-  private static Tensor squares(Tensor base, String stream) {
+  /** {@code c * k} for the counters {@code c = j + offset} of a stream: {@code j * k + offset * k}. */
+  private static Tensor counterTimesKey(Tensor base, String stream) {
     Graph g = base.graph();
-    Tensor k = g.noiseRunKey();
-    Tensor shift = binary("Mul", k, u64(g, streamOffset(stream)));
-    return squaresT(binary("Add", base, shift), k);
+    Tensor shift = binary("Mul", g.noiseRunKey(), u64(g, streamOffset(stream)));
+    return binary("Add", base, shift);
   }
 
-  /** Squares' rounds from {@code x = c * k}: the final sum {@code t}. */
+  /** Squares' rounds from {@code y = c * k}: the final sum {@code t}. */
   private static Tensor squaresT(Tensor y, Tensor k) {
-    Graph g = y.graph();
-    Tensor two32 = u64(g, TWO_32);
     Tensor z = binary("Add", y, k);
     Tensor x = y;
-    Tensor[] w = {y, z, y};
-    for (Tensor wr : w) {
-      Tensor s = binary("Add", binary("Mul", x, x), wr);
-      x = binary("Add", binary("Div", s, two32), binary("Mul", s, two32));
+    for (Tensor w : new Tensor[] {y, z, y}) {
+      x = rot32(binary("Add", square(x), w));
     }
-    return binary("Add", binary("Mul", x, x), z);
+    return binary("Add", square(x), z);
+  }
+
+  private static Tensor square(Tensor x) {
+    return binary("Mul", x, x);
+  }
+
+  /** {@code (x >>> 32) | (x << 32)} as {@code Div(x, 2^32) + Mul(x, 2^32)} (disjoint halves). */
+  private static Tensor rot32(Tensor x) {
+    Tensor two32 = u64(x.graph(), TWO_32);
+    return binary("Add", binary("Div", x, two32), binary("Mul", x, two32));
   }
 
   private static Tensor binary(String op, Tensor a, Tensor b) {

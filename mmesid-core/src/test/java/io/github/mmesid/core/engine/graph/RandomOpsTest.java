@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * The in-graph counter-based generator (Squares): its plain-Java reference against an independent
  * BigInteger evaluation, the graph's values bit-identical to the reference, only ops with CUDA
  * kernels, statistically right keep rates and uniform values over 10^6 draws, and no correlation
- * between neighbouring elements, the lanes of one value, streams, updates, micro-batches and
+ * between neighbouring elements, the four lanes of one counter (jointly), streams, updates, micro-batches and
  * small noise keys.
  */
 class RandomOpsTest {
@@ -45,15 +45,24 @@ class RandomOpsTest {
 
   /** Squares (32-bit output) in arbitrary precision, reduced mod 2^64 after every operation. */
   private static long squaresBig(long counter, long key) {
+    return squaresRoundsBig(counter, key, 4);
+  }
+
+  /**
+   * The high 32 bits of Squares' round {@code rounds} (4: the 32-bit output; 5: the term of the
+   * 64-bit variant that the masks use as their second word), in arbitrary precision.
+   */
+  private static long squaresRoundsBig(long counter, long key, int rounds) {
     BigInteger k = u(key);
     BigInteger y = u(counter).multiply(k).mod(MOD);
     BigInteger z = y.add(k).mod(MOD);
     BigInteger x = y;
-    for (BigInteger w : new BigInteger[] {y, z, y}) {
-      BigInteger s = x.multiply(x).add(w).mod(MOD);
+    BigInteger[] w = {y, z, y, z, y};
+    for (int r = 0; r < rounds - 1; r++) {
+      BigInteger s = x.multiply(x).add(w[r]).mod(MOD);
       x = s.divide(TWO_32).add(s.mod(TWO_32).multiply(TWO_32)); // rotate by 32 bits
     }
-    return x.multiply(x).add(z).mod(MOD).divide(TWO_32).longValueExact();
+    return x.multiply(x).add(w[rounds - 1]).mod(MOD).divide(TWO_32).longValueExact();
   }
 
   @Test
@@ -63,6 +72,8 @@ class RandomOpsTest {
       long key = r.nextLong() | 1;
       long c = i < 1000 ? i : r.nextLong();
       assertEquals(squaresBig(c, key), RandomOps.squares32(c, key), "counter " + c);
+      long fifth = RandomOps.squaresFifth(RandomOps.squaresT(c, key), c, key) >>> 32;
+      assertEquals(squaresRoundsBig(c, key, 5), fifth, "fifth round, counter " + c);
     }
     // The run key is odd and spreads small noise keys over all 64 bits.
     for (long n : new long[] {0, 1, 2, -1, Long.MIN_VALUE}) {
@@ -174,22 +185,51 @@ class RandomOpsTest {
       double[] m = masks(new long[] {1000, 1000}, ratio, 11, "s").get("s");
       double p = RandomOps.maskRatio(ratio);
       assertEquals(ratio, p, 1.0 / 131072);
-      // The drop count of each of the two 16-bit lanes, and both together.
-      long[] dropped = new long[2];
+      // The drop count of each of the four 16-bit lanes, and all together.
+      int lanes = 4;
+      long[] dropped = new long[lanes];
       for (int e = 0; e < MILLION; e++) {
-        dropped[e / (MILLION / 2)] += m[e] == 0 ? 1 : 0;
+        dropped[e / (MILLION / lanes)] += m[e] == 0 ? 1 : 0;
       }
-      long total = dropped[0] + dropped[1];
+      long total = java.util.Arrays.stream(dropped).sum();
       double sd = Math.sqrt(MILLION * p * (1 - p));
       assertEquals(MILLION * p, total, 5 * sd, "ratio " + ratio);
       double chi2 = 0;
       for (long d : dropped) {
-        double expect = MILLION / 2.0 * p;
+        double expect = (double) MILLION / lanes * p;
         chi2 += (d - expect) * (d - expect) / (expect * (1 - p));
       }
-      // Two independent binomials: chi-square with 2 degrees of freedom.
-      double limit = new ChiSquaredDistribution(2).inverseCumulativeProbability(1 - 1e-6);
+      // Four independent binomials: chi-square with 4 degrees of freedom.
+      double limit = new ChiSquaredDistribution(lanes).inverseCumulativeProbability(1 - 1e-6);
       assertTrue(chi2 < limit, "lanes of ratio " + ratio + ": chi2 " + chi2 + " >= " + limit);
+    }
+  }
+
+  @Test
+  void theFourLanesOfOneCounterAreJointlyIndependent() {
+    // The 16 keep/drop patterns of the four elements that share a counter, against the product
+    // of four independent Bernoulli draws; the ratio 0.5 makes every pattern equally likely and
+    // 0.2 weights them unevenly.
+    int m = MILLION / 4;
+    for (double ratio : new double[] {0.5, 0.2}) {
+      double[] x = masks(new long[] {MILLION}, ratio, 23, "j").get("j");
+      double q = 1 - RandomOps.maskRatio(ratio);
+      long[] count = new long[16];
+      for (int j = 0; j < m; j++) {
+        int pattern = 0;
+        for (int lane = 0; lane < 4; lane++) {
+          pattern |= (x[lane * m + j] == 1 ? 1 : 0) << lane;
+        }
+        count[pattern]++;
+      }
+      double chi2 = 0;
+      for (int pattern = 0; pattern < 16; pattern++) {
+        int kept = Integer.bitCount(pattern);
+        double expect = m * Math.pow(q, kept) * Math.pow(1 - q, 4 - kept);
+        chi2 += (count[pattern] - expect) * (count[pattern] - expect) / expect;
+      }
+      double limit = new ChiSquaredDistribution(15).inverseCumulativeProbability(1 - 1e-6);
+      assertTrue(chi2 < limit, "ratio " + ratio + ": chi2 " + chi2 + " >= " + limit);
     }
   }
 
@@ -234,7 +274,7 @@ class RandomOpsTest {
     long seed = 42;
     long[] shape = {MILLION};
     double ratio = 0.3;
-    int m = MILLION / 2;
+    int m = MILLION / 4;
     // Keys as the trainer derives them: update 7 micro-batch 0, update 8, and micro-batch 1.
     long k0 = Trainer.noiseKey(seed, 7, 0);
     long kStep = Trainer.noiseKey(seed, 8, 0);
@@ -247,7 +287,12 @@ class RandomOpsTest {
     Map<String, double[]> r = new LinkedHashMap<>();
     r.put("neighbouring elements", pair(correlation(x, 0, x, 1, MILLION - 1), MILLION - 1));
     r.put("elements 2 apart", pair(correlation(x, 0, x, 2, MILLION - 2), MILLION - 2));
-    r.put("the two lanes of one value", pair(correlation(x, 0, x, m, m), m));
+    for (int[] l : new int[][] {{0, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3}, {2, 3}}) {
+      r.put("lanes " + l[0] + " and " + l[1] + " of one counter",
+          pair(correlation(x, l[0] * m, x, l[1] * m, m), m));
+    }
+    r.put("lane 3 of counter j and lane 0 of counter j + 1",
+        pair(correlation(x, 3 * m, x, 1, m - 1), m - 1));
     r.put("two streams", pair(correlation(x, 0, a.get("drop.1"), 0, MILLION), MILLION));
     r.put("consecutive updates", pair(correlation(x, 0,
         masks(shape, ratio, kStep, "drop.0").get("drop.0"), 0, MILLION), MILLION));
