@@ -196,16 +196,28 @@ public final class Autodiff {
       return parts.get(0);
     }
     List<Tensor> ordered = new ArrayList<>(parts.size());
-    List<Tensor> rest = new ArrayList<>();
+    List<Tensor> broadcast = new ArrayList<>();
+    boolean anyFull = false;
     for (Tensor p : parts) {
-      (p.shape().equals(shape) ? ordered : rest).add(p);
+      Tensor in = unexpanded(p, shape);
+      if (in != p) {
+        broadcast.add(in);
+      } else {
+        ordered.add(p);
+        anyFull |= p.shape().equals(shape);
+      }
     }
-    if (ordered.isEmpty()) {
+    if (!anyFull || broadcast.isEmpty()) {
       ordered = parts;
     } else {
-      for (Tensor p : rest) {
-        ordered.add(unexpanded(p, shape));
+      // A part of the full shape first, so that every partial sum has it.
+      for (int i = 0; i < ordered.size(); i++) {
+        if (ordered.get(i).shape().equals(shape)) {
+          ordered.add(0, ordered.remove(i));
+          break;
+        }
       }
+      ordered.addAll(broadcast);
     }
     Tensor sum = ordered.get(0);
     for (int i = 1; i < ordered.size(); i++) {

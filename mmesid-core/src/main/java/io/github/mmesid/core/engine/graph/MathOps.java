@@ -808,6 +808,10 @@ public final class MathOps {
       Tensor a = n.input(0);
       Tensor b = n.input(1);
       Tensor gy = g.get(0);
+      List<Tensor> viaCrossEntropy = NnOps.crossEntropyMatMulVjp(n, gy, need);
+      if (viaCrossEntropy != null) {
+        return viaCrossEntropy;
+      }
       Tensor ga = need[0] ? sumToShape(matmul(gy, transposeLast2(b)), a.shape()) : null;
       Tensor gb = null;
       if (need[1]) {

@@ -241,12 +241,69 @@ public final class NnOps {
     Tensor y = n.output(0);
     Tensor index = scatter.input(1);
     Tensor gp = scatter.input(2);
-    Tensor minusP = MathOps.mul(MathOps.exp(y), MathOps.neg(gp)); // -softmax * gp
+    Tensor softmax = MathOps.exp(y);
+    Tensor scale = MathOps.neg(gp);
+    Tensor minusP = MathOps.mul(softmax, scale); // -softmax * gp
     Tensor updates = MathOps.add(pickAlongLastAxis(minusP, index), gp);
     long axis = y.rank() - 1;
-    Tensor dx = n.graph().apply("ScatterElements", List.of(minusP, index, updates),
-        Map.of("axis", axis), y.dtype(), y.shape());
+    Tensor dx = n.graph().addNode("ScatterElements", List.of(minusP, index, updates),
+        Map.of("axis", axis), new DType[] {y.dtype()}, new Shape[] {y.shape()},
+        new CrossEntropyGradient(softmax, scale, index)).output(0);
     return Arrays.asList(dx);
+  }
+
+  /**
+   * Marks the logits gradient of {@link #crossEntropy}, {@code scale * (softmax - onehot(index))}
+   * per row ({@code scale = -gp}, {@code [..., 1]}), so that the gradient rule of a MatMul that
+   * made the logits can use the parts ({@link #crossEntropyMatMulVjp}); as a rule it is the
+   * registered ScatterElements rule.
+   */
+  record CrossEntropyGradient(Tensor softmax, Tensor scale, Tensor index) implements Vjp {
+    @Override
+    public List<Tensor> apply(Node n, List<Tensor> g, boolean[] need) {
+      return VjpRules.registered(n).apply(n, g, need);
+    }
+  }
+
+  /**
+   * The gradients of {@code logits = a @ b} ({@code a [R, K]}, {@code b [K, C]}) when the logits
+   * feed only {@link #crossEntropy}, without forming the logits gradient {@code D = s * (P -
+   * onehot)} ({@code P} the softmax, {@code s} the per-row scale): {@code da = s * (P b^T -
+   * b^T[target])} and {@code db = (s * a)^T P - scatter_add(targets, (s * a)^T)}. The row scale
+   * and the one-hot part move to the {@code [R, K]} side, so the only pass over {@code [R, C]}
+   * besides the two products is the softmax itself (before: softmax, a scaled copy and a scatter
+   * that copies it again). Returns null (the generic rule applies) for any other gradient or rank.
+   */
+  static List<Tensor> crossEntropyMatMulVjp(Node n, Tensor gy, boolean[] need) {
+    Node producer = gy == null ? null : gy.producer();
+    if (producer == null || !(producer.vjp() instanceof CrossEntropyGradient ce)) {
+      return null;
+    }
+    Tensor a = n.input(0);
+    Tensor b = n.input(1);
+    if (a.rank() != 2 || b.rank() != 2 || gy.rank() != 2) {
+      return null;
+    }
+    Graph g = a.graph();
+    Tensor p = ce.softmax(); // [R, C]
+    Tensor s = ce.scale(); // [R, 1]
+    Tensor index = ce.index(); // [R, 1]
+    Tensor ga = null;
+    Tensor gb = null;
+    if (need[0]) {
+      Tensor bt = MathOps.transposeLast2(b); // [C, K]
+      Tensor picked = ArrayOps.gather(bt, ArrayOps.reshape(index, -1)); // [R, K]
+      ga = MathOps.mul(MathOps.sub(MathOps.matmul(p, bt), picked), s);
+    }
+    if (need[1]) {
+      Tensor sat = MathOps.transposeLast2(MathOps.mul(a, s)); // [K, R]
+      Tensor dense = MathOps.matmul(sat, p); // [K, C]
+      Tensor idx = ArrayOps.expand(MathOps.transposeLast2(index), ArrayOps.shapeOf(sat),
+          sat.shape()); // [K, R]
+      gb = g.apply("ScatterElements", List.of(dense, idx, MathOps.neg(sat)),
+          Map.of("axis", 1L, "reduction", "add"), b.dtype(), b.shape());
+    }
+    return Arrays.asList(ga, gb);
   }
 
   /**

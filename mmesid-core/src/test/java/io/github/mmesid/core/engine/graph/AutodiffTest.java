@@ -188,4 +188,62 @@ class AutodiffTest {
       assertArrayEquals(new double[] {1}, r.get("gb"), 1e-12);
     }
   }
+
+  @Test
+  void reductionGradientsBroadcastInsteadOfBeingExpanded() throws Exception {
+    // LayerNorm's two means: their gradients are [B, T, 1], broadcast by the Add that sums the
+    // gradient parts and by the products of the Mul / Div rules, with no Expand to [B, T, D].
+    Graph g = new Graph("ln", DType.FLOAT64);
+    Tensor x = g.input("x", DType.FLOAT64, Shape.mixed("B", "T", 4));
+    Tensor w = g.input("w", DType.FLOAT64, Shape.of(4));
+    Tensor b = g.input("b", DType.FLOAT64, Shape.of(4));
+    Tensor y = Layers.layerNorm(x, w, b, 1e-5);
+    Tensor loss = y.mul(y).sum(false);
+    List<Tensor> grads = Autodiff.gradientList(loss, List.of(x, w, b));
+    ExportedGraph e = OnnxExporter.export(g,
+        Map.of("gx", grads.get(0), "gw", grads.get(1), "gb", grads.get(2)));
+    // The one Expand left makes the loss's seed gradient (a scalar 1).
+    List<String> expanded = e.model().getGraph().getNodeList().stream()
+        .filter(n -> n.getOpType().equals("Expand")).map(n -> n.getInput(0)).toList();
+    assertEquals(1, expanded.size(), "Expand nodes in the LayerNorm gradient: " + expanded);
+    // Values: against central differences of the same graph's loss in plain Java.
+    double[] xv = new double[2 * 3 * 4];
+    for (int i = 0; i < xv.length; i++) {
+      xv[i] = Math.sin(1.7 * i) + 0.1 * i;
+    }
+    double[] wv = {0.5, -1.2, 0.9, 1.4};
+    double[] bv = {0.1, 0.0, -0.3, 0.2};
+    Map<String, long[]> shapes = Map.of("x", new long[] {2, 3, 4}, "w", new long[] {4}, "b",
+        new long[] {4});
+    Map<String, double[]> out = run(e, Map.of("x", xv, "w", wv, "b", bv), shapes);
+    double h = 1e-6;
+    for (int i = 0; i < xv.length; i++) {
+      double[] plus = xv.clone();
+      double[] minus = xv.clone();
+      plus[i] += h;
+      minus[i] -= h;
+      double fd = (lnSquares(plus, wv, bv) - lnSquares(minus, wv, bv)) / (2 * h);
+      assertEquals(fd, out.get("gx")[i], 1e-7, "d loss / d x[" + i + "]");
+    }
+  }
+
+  /** sum(LayerNorm(x)^2) over rows of 4, eps 1e-5, in plain Java. */
+  private static double lnSquares(double[] x, double[] w, double[] b) {
+    double total = 0;
+    for (int r = 0; r < x.length / 4; r++) {
+      double mean = 0;
+      for (int k = 0; k < 4; k++) {
+        mean += x[r * 4 + k] / 4;
+      }
+      double var = 0;
+      for (int k = 0; k < 4; k++) {
+        var += (x[r * 4 + k] - mean) * (x[r * 4 + k] - mean) / 4;
+      }
+      for (int k = 0; k < 4; k++) {
+        double y = (x[r * 4 + k] - mean) / Math.sqrt(var + 1e-5) * w[k] + b[k];
+        total += y * y;
+      }
+    }
+    return total;
+  }
 }

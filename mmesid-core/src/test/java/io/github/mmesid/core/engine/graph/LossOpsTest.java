@@ -113,6 +113,82 @@ class LossOpsTest {
         TOL);
   }
 
+  /** {@code crossEntropy(h @ w^T, targets)}: the pattern of an output layer tied to a table. */
+  private static Tensor outputLayerLoss(List<Tensor> in, boolean alsoSumLogits) {
+    Tensor logits = in.get(0).matmul(ArrayOps.transpose(in.get(1), 1, 0));
+    Tensor loss = NnOps.crossEntropy(logits, in.get(2));
+    // A second consumer of the logits (weighted 0) makes their gradient a sum: generic rules.
+    return alsoSumLogits ? loss.add(logits.sum(false).mul(0.0)) : loss;
+  }
+
+  @Test
+  void crossEntropyOfAProductGetsTheFactoredGradient() {
+    // h [5, 3], w [7, 3]; targets with a repeat (3) and an ignored row.
+    TensorData h = rand(r, -1.0, 1.0, 5, 3);
+    TensorData w = rand(r, -1.0, 1.0, 7, 3);
+    long[] t = {3, 0, -100, 3, 6};
+    TensorData targets = longs(new long[] {5}, t);
+    check((g, in) -> outputLayerLoss(in, false), h, w, targets);
+    List<OrtEval.Value> fast = OrtEval.gradients((g, in) -> outputLayerLoss(in, false), h, w,
+        targets);
+    List<OrtEval.Value> generic = OrtEval.gradients((g, in) -> outputLayerLoss(in, true), h, w,
+        targets);
+    // Plain-Java reference: D = d loss / d logits, dh = D w, dw = D^T h.
+    double[] hv = h.toDoubles();
+    double[] wv = w.toDoubles();
+    double[] logits = new double[5 * 7];
+    for (int i = 0; i < 5; i++) {
+      for (int c = 0; c < 7; c++) {
+        for (int k = 0; k < 3; k++) {
+          logits[i * 7 + c] += hv[i * 3 + k] * wv[c * 3 + k];
+        }
+      }
+    }
+    double[] d = gradRef(TensorData.ofDoubles(new long[] {5, 7}, logits), t, -100, true);
+    double[] dh = new double[15];
+    double[] dw = new double[21];
+    for (int i = 0; i < 5; i++) {
+      for (int c = 0; c < 7; c++) {
+        for (int k = 0; k < 3; k++) {
+          dh[i * 3 + k] += d[i * 7 + c] * wv[c * 3 + k];
+          dw[c * 3 + k] += d[i * 7 + c] * hv[i * 3 + k];
+        }
+      }
+    }
+    assertClose(dh, fast.get(0), 1e-14, TOL);
+    assertClose(dw, fast.get(1), 1e-14, TOL);
+    assertClose(dh, generic.get(0), 1e-14, TOL);
+    assertClose(dw, generic.get(1), 1e-14, TOL);
+    // The factored rule leaves no [rows, classes] scatter: its only ScatterElements adds the
+    // one-hot part into [K, C]; the generic rules scatter into the logits gradient.
+    assertEquals(List.of("add"), scatterReductions(false));
+    assertEquals(List.of("none"), scatterReductions(true));
+  }
+
+  /** The reduction attribute of every ScatterElements node in the exported gradient graph. */
+  private static List<String> scatterReductions(boolean alsoSumLogits) {
+    Graph g = new Graph("ce");
+    Tensor h = g.input("h", DType.FLOAT32, Shape.mixed("R", 3));
+    Tensor w = g.input("w", DType.FLOAT32, Shape.of(7, 3));
+    Tensor t = g.input("t", DType.INT64, Shape.mixed("R"));
+    Tensor loss = outputLayerLoss(List.of(h, w, t), alsoSumLogits);
+    List<Tensor> grads = Autodiff.gradientList(loss, List.of(h, w));
+    ExportedGraph e = OnnxExporter.export(g, Map.of("gh", grads.get(0), "gw", grads.get(1)));
+    List<String> out = new java.util.ArrayList<>();
+    for (var node : e.model().getGraph().getNodeList()) {
+      if (node.getOpType().equals("ScatterElements")) {
+        String red = "none";
+        for (var a : node.getAttributeList()) {
+          if (a.getName().equals("reduction")) {
+            red = a.getS().toStringUtf8();
+          }
+        }
+        out.add(red);
+      }
+    }
+    return out;
+  }
+
   @Test
   void ignoreIndexMayBeAValidClass() {
     TensorData logits = rand(r, -2.0, 2.0, 4, 3);
