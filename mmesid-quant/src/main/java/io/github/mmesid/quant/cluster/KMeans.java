@@ -222,11 +222,12 @@ public final class KMeans {
     int n = x.length;
     int d = x[0].length;
     int k = options.k();
-    double[][] c = seedPlusPlus(x, xx, k, rng);
+    double[][] c = seedPlusPlus(x, k, rng);
     int[] assign = new int[n];
     Arrays.fill(assign, -1);
     double[][] dist = new double[n][k];
     int it = 0;
+    boolean converged = false;
     while (it < options.maxIterations()) {
       it++;
       distances(x, xx, c, dist);
@@ -271,10 +272,15 @@ public final class KMeans {
         }
       }
       if (!changed) {
+        converged = true;
         break;
       }
     }
-    distances(x, xx, c, dist);
+    if (!converged) {
+      // the last centroid update moved the centroids; on convergence it reproduced them exactly
+      // (same assignment, same sums), so dist is already current
+      distances(x, xx, c, dist);
+    }
     int[] finalAssign;
     if (options.balanced()) {
       finalAssign = assign;
@@ -631,7 +637,7 @@ public final class KMeans {
     }
   }
 
-  private static double[][] seedPlusPlus(double[][] x, double[] xx, int k, SplittableRandom rng) {
+  private static double[][] seedPlusPlus(double[][] x, int k, SplittableRandom rng) {
     int n = x.length;
     double[][] c = new double[k][];
     boolean[] used = new boolean[n];
