@@ -102,8 +102,13 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
      * @param n items clustered
      * @param k clusters
      * @return {@code {min, max}}; {@code {0, 0}} (none) for {@link #FREE}
+     * @throws IllegalArgumentException if {@code n < 0} or {@code k < 1}
      */
     public int[] bounds(int n, int k) {
+      if (n < 0 || k < 1) {
+        throw new IllegalArgumentException("k-means size bounds for n = " + n + " items in k = " + k
+            + " clusters; allowed: n >= 0 and k >= 1");
+      }
       if (this == FREE) {
         return new int[] {0, 0};
       }
@@ -189,15 +194,13 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
     }
     check(dropout >= 0 && dropout < 1, "dropout", dropout, "[0, 1)");
     check(beta >= 0 && Double.isFinite(beta), "beta", beta, "a finite value >= 0");
-    if (recon == null || align == null || criterion == null || commitment == null
-        || kmeansSample == null || kmeansSizes == null || sinkhornOrder == null) {
-      throw new IllegalArgumentException("recon, align, criterion, commitment, kmeansSample, kmeansSizes and "
-          + "sinkhornOrder must be set; allowed recon: " + Arrays.toString(ReconLoss.values()) + ", align: "
-          + Arrays.toString(AlignLoss.values()) + ", criterion: " + Arrays.toString(Criterion.values())
-          + ", commitment: " + Arrays.toString(Commitment.values()) + ", kmeansSample: "
-          + Arrays.toString(KmeansSample.values()) + ", kmeansSizes: " + Arrays.toString(KmeansSizes.values())
-          + ", sinkhornOrder: " + Arrays.toString(Sinkhorn.Order.values()));
-    }
+    requireSet(commitment, "commitment", Commitment.values());
+    requireSet(recon, "recon", ReconLoss.values());
+    requireSet(align, "align", AlignLoss.values());
+    requireSet(kmeansSample, "kmeansSample", KmeansSample.values());
+    requireSet(kmeansSizes, "kmeansSizes", KmeansSizes.values());
+    requireSet(sinkhornOrder, "sinkhornOrder", Sinkhorn.Order.values());
+    requireSet(criterion, "criterion", Criterion.values());
     if (mmdAlphas == null || mmdAlphas.length == 0) {
       throw new IllegalArgumentException("mmdAlphas is empty; allowed: one or more finite values > 0");
     }
@@ -232,6 +235,13 @@ public record MmRqVaeConfig(int levels, int codebookSize, int latentDim, int[] h
     check(patience >= 0, "patience", patience, ">= 0 (0 = no early stopping)");
     if (anchor != null && anchor.isBlank()) {
       throw new IllegalArgumentException("anchor is blank; allowed: a modality name, or null for the first modality");
+    }
+  }
+
+  private static void requireSet(Enum<?> value, String name, Enum<?>[] allowed) {
+    if (value == null) {
+      throw new IllegalArgumentException("MM-RQ-VAE setting " + name + " is not set; allowed: "
+          + Arrays.toString(allowed));
     }
   }
 

@@ -112,10 +112,7 @@ public final class MmRqVaeTrainer {
     long perEpoch = (n + (long) config.batchSize() - 1) / config.batchSize();
     long validateSteps = perEpoch * config.validateEvery();
     Validator validator = new Validator(net, modalities, config, run);
-    TrainerConfig.Builder tb = TrainerConfig.builder(config.seed())
-        .optimizer(Optimizer.adamW(config.learningRate()).withWeightDecay(config.weightDecay()))
-        .schedule(LrSchedule.constant())
-        .batchSize(config.batchSize())
+    TrainerConfig.Builder tb = updateSettings(config)
         .epochs(config.epochs())
         .validation(validator, validateSteps, false, config.patience())
         .restoreBest(true)
@@ -147,6 +144,18 @@ public final class MmRqVaeTrainer {
     MmRqVaeModel model = new MmRqVaeModel(config, names, dims, trained, run.runtime());
     return new MmRqVaeTrainingResult(model, metrics, TrainingLog.of(result,
         config.criterion().name().toLowerCase(Locale.ROOT), (System.nanoTime() - t0) / 1e9));
+  }
+
+  /**
+   * The trainer settings that shape one update (seed, AdamW with the config's learning rate and
+   * weight decay, constant schedule, batch size), shared with {@link RqVaeDeviceChecks} so that
+   * the checked update is the trained one.
+   */
+  static TrainerConfig.Builder updateSettings(MmRqVaeConfig config) {
+    return TrainerConfig.builder(config.seed())
+        .optimizer(Optimizer.adamW(config.learningRate()).withWeightDecay(config.weightDecay()))
+        .schedule(LrSchedule.constant())
+        .batchSize(config.batchSize());
   }
 
   /**

@@ -4,14 +4,13 @@ import io.github.mmesid.core.engine.check.DeviceCheckCase;
 import io.github.mmesid.core.engine.graph.Graph;
 import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
-import io.github.mmesid.core.engine.optim.LrSchedule;
-import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.train.InMemoryBatchSource;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
 import io.github.mmesid.core.engine.train.Predictor;
 import io.github.mmesid.core.engine.train.Trainer;
-import io.github.mmesid.core.engine.train.TrainerConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -45,7 +44,7 @@ public final class RqVaeDeviceChecks {
         xs[m][i] = (float) r.nextGaussian();
       }
     }
-    Map<String, MmRqVaeConfig> variants = new java.util.LinkedHashMap<>();
+    Map<String, MmRqVaeConfig> variants = new LinkedHashMap<>();
     variants.put("mmd_infonce", MmRqVaeConfig.builder().levels(3).codebookSize(16).latentDim(8)
         .hiddenLayers(24, 16).dropout(0.1).recon(MmRqVaeConfig.ReconLoss.MMD)
         .sinkhornEpsilons(0, 0.003, 0).batchSize(8).build());
@@ -65,9 +64,7 @@ public final class RqVaeDeviceChecks {
       for (int m = 0; m < 2; m++) {
         data.floats(RqVaeNetwork.input(names.get(m)), xs[m], dims[m]);
       }
-      try (Trainer t = new Trainer(loss, TrainerConfig.builder(cfg.seed())
-          .optimizer(Optimizer.adamW(cfg.learningRate()).withWeightDecay(cfg.weightDecay()))
-          .schedule(LrSchedule.constant()).batchSize(cfg.batchSize()).epochs(1)
+      try (Trainer t = new Trainer(loss, MmRqVaeTrainer.updateSettings(cfg).epochs(1)
           .logEvery(1_000_000).runtime(DeviceCheckCase.cudaPrefer()).build())) {
         out.addAll(DeviceCheckCase.ofTrainer("mmrqvae_" + v.getKey(), t, g,
             data.build(), new int[] {0, 1, 2, 3, 4, 5, 6, 7}));
@@ -83,7 +80,7 @@ public final class RqVaeDeviceChecks {
         names.get(0) + "."), 0);
     out.add(new DeviceCheckCase("rqvae_encode", Predictor.export(ge, enc, none, false), ge,
         Map.of("x", TensorData.ofFloats(new long[] {8, dims[0]},
-            java.util.Arrays.copyOf(xs[0], 8 * dims[0])))));
+            Arrays.copyOf(xs[0], 8 * dims[0])))));
     Graph gd = new Graph("rqvae_decode");
     Map<String, Tensor> dec = first.decodeOutputs(gd, RqVaeNetwork.declare(gd, firstParams,
         names.get(0) + "."), 0);

@@ -84,6 +84,11 @@ class MmRqVaeConfigTest {
     assertTrue(e.getMessage().contains("EVERY_LEVEL, FIRST_LEVEL"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> MmRqVaeConfig.builder().sinkhornOrder(null).build());
     assertTrue(e.getMessage().contains("CODES_FIRST, ITEMS_FIRST"), e.getMessage());
+    // an unset choice is named, with its allowed values only
+    e = assertThrows(IllegalArgumentException.class, () -> MmRqVaeConfig.builder().criterion(null).build());
+    assertTrue(e.getMessage().contains("criterion is not set; allowed: [LOSS, COLLISION]"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> KmeansSizes.REFERENCE.bounds(100, 0));
+    assertTrue(e.getMessage().contains("allowed: n >= 0 and k >= 1"), e.getMessage());
 
     MmRqVaeConfig preset = MmRqVaeConfig.referencePreset();
     ObjectNode json = (ObjectNode) Json.toTree(preset);

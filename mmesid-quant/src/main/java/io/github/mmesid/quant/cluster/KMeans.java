@@ -180,11 +180,7 @@ public final class KMeans {
           + " points; got " + (points == null ? 0 : points.length));
     }
     int n = points.length;
-    if ((long) k * options.minSize() > n || (options.maxSize() > 0 && (long) k * options.maxSize() < n)) {
-      throw new IllegalArgumentException("k-means size bounds [" + options.minSize() + ", "
-          + (options.maxSize() == 0 ? "none" : options.maxSize()) + "] cannot hold for " + n + " points in "
-          + k + " clusters; allowed: k * minSize <= n <= k * maxSize");
-    }
+    requireFeasible(n, k, options.minSize(), options.maxSize());
     int d = points[0] == null ? 0 : points[0].length;
     if (d < 1) {
       throw new IllegalArgumentException("k-means point 0 is empty; points need d >= 1 values");
@@ -222,11 +218,12 @@ public final class KMeans {
     int n = x.length;
     int d = x[0].length;
     int k = options.k();
-    double[][] c = seedPlusPlus(x, xx, k, rng);
+    double[][] c = seedPlusPlus(x, k, rng);
     int[] assign = new int[n];
     Arrays.fill(assign, -1);
     double[][] dist = new double[n][k];
     int it = 0;
+    boolean converged = false;
     while (it < options.maxIterations()) {
       it++;
       distances(x, xx, c, dist);
@@ -271,10 +268,15 @@ public final class KMeans {
         }
       }
       if (!changed) {
+        converged = true;
         break;
       }
     }
-    distances(x, xx, c, dist);
+    if (!converged) {
+      // the last centroid update moved the centroids; on convergence it reproduced them exactly
+      // (same assignment, same sums), so dist is already current
+      distances(x, xx, c, dist);
+    }
     int[] finalAssign;
     if (options.balanced()) {
       finalAssign = assign;
@@ -320,7 +322,17 @@ public final class KMeans {
    * @throws IllegalArgumentException if the bounds cannot hold for n points
    */
   static int[] constrainedAssignment(double[][] cost, int minSize, int maxSize, int[] warm) {
+    requireFeasible(cost.length, cost[0].length, minSize, maxSize);
     return new Constrained(cost, minSize, maxSize == 0 ? cost.length : maxSize).solve(warm);
+  }
+
+  /** Checks that n points fit k clusters of {@code minSize..maxSize} points (maxSize 0: no bound). */
+  private static void requireFeasible(int n, int k, int minSize, int maxSize) {
+    if ((long) k * minSize > n || (maxSize > 0 && (long) k * maxSize < n)) {
+      throw new IllegalArgumentException("k-means size bounds [" + minSize + ", "
+          + (maxSize == 0 ? "none" : maxSize) + "] cannot hold for " + n + " points in " + k
+          + " clusters; allowed: k * minSize <= n <= k * maxSize");
+    }
   }
 
   /** Cycle cancelling for the size-constrained assignment. */
@@ -343,10 +355,6 @@ public final class KMeans {
       this.k = cost[0].length;
       this.lo = lo;
       this.hi = hi;
-      if ((long) k * lo > n || (long) k * hi < n) {
-        throw new IllegalArgumentException("size bounds [" + lo + ", " + hi + "] cannot hold for " + n
-            + " points in " + k + " clusters; allowed: k * minSize <= n <= k * maxSize");
-      }
       this.assign = new int[n];
       this.count = new int[k];
       this.w = new double[k][k];
@@ -631,7 +639,7 @@ public final class KMeans {
     }
   }
 
-  private static double[][] seedPlusPlus(double[][] x, double[] xx, int k, SplittableRandom rng) {
+  private static double[][] seedPlusPlus(double[][] x, int k, SplittableRandom rng) {
     int n = x.length;
     double[][] c = new double[k][];
     boolean[] used = new boolean[n];

@@ -1,5 +1,7 @@
 package io.github.mmesid.quant.cluster;
 
+import java.util.Arrays;
+
 /**
  * Balanced assignment of B points to K codes by the Sinkhorn-Knopp algorithm (double precision).
  *
@@ -71,7 +73,7 @@ public final class Sinkhorn {
    */
   public static double[][] plan(double[][] cost, double epsilon, int iterations, Order order) {
     if (order == null) {
-      throw new IllegalArgumentException("Sinkhorn order is null; allowed: " + java.util.Arrays.toString(Order.values()));
+      throw new IllegalArgumentException("Sinkhorn order is null; allowed: " + Arrays.toString(Order.values()));
     }
     if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
       throw new IllegalArgumentException("Sinkhorn epsilon = " + epsilon + "; allowed: a finite value > 0");
@@ -104,10 +106,12 @@ public final class Sinkhorn {
     double amp = max - mid + 1e-5;
     double[][] q = new double[b][k];
     for (int i = 0; i < b; i++) {
-      double rowMin = Double.POSITIVE_INFINITY;
+      double rowMinCost = Double.POSITIVE_INFINITY;
       for (int j = 0; j < k; j++) {
-        rowMin = Math.min(rowMin, (cost[i][j] - mid) / amp);
+        rowMinCost = Math.min(rowMinCost, cost[i][j]);
       }
+      // centring is monotone, so this is the row's smallest centred cost
+      double rowMin = (rowMinCost - mid) / amp;
       for (int j = 0; j < k; j++) {
         q[i][j] = Math.exp(-((cost[i][j] - mid) / amp - rowMin) / epsilon);
       }
@@ -127,7 +131,7 @@ public final class Sinkhorn {
 
   /** Divides every column by its sum and by K. */
   private static void normaliseColumns(double[][] q, double[] col, int k) {
-    java.util.Arrays.fill(col, 0);
+    Arrays.fill(col, 0);
     for (double[] row : q) {
       for (int j = 0; j < k; j++) {
         col[j] += row[j];
