@@ -24,9 +24,9 @@ one fails, 2 on bad arguments or a missing onnxruntime.
 """
 
 import argparse
-import glob
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -163,7 +163,13 @@ def main(argv):
         sys.stderr.write("manifest format %s; this script reads format 1\n"
                          % manifest.get("format"))
         return 2
-    wanted = set(filter(None, a.cases.split(",")))
+    wanted = set(filter(None, (n.strip() for n in a.cases.split(","))))
+    names = [c["name"] for c in manifest["cases"]]
+    unknown = sorted(wanted - set(names))
+    if unknown:
+        sys.stderr.write("--cases: no case named %s in %s; allowed: %s\n"
+                         % (", ".join(unknown), manifest_path, ", ".join(names)))
+        return 2
     cases = [c for c in manifest["cases"] if not wanted or c["name"] in wanted]
 
     available = ort.get_available_providers()
@@ -172,6 +178,8 @@ def main(argv):
     if not has_cuda:
         print("CUDA provider not offered by this onnxruntime: only the CPU comparisons run")
     if a.require_cuda and not has_cuda:
+        sys.stderr.write("--require-cuda: onnxruntime offers %s, no %s (install onnxruntime-gpu)\n"
+                         % (available, CUDA))
         return 1
 
     failures = 0
@@ -229,9 +237,7 @@ def main(argv):
             for n in r["nodes_on_cpu"]:
                 ops[n["op"]] = ops.get(n["op"], 0) + 1
             print("    on CPU: %s" % ", ".join("%s x%d" % kv for kv in sorted(ops.items())))
-    for f in glob.glob(os.path.join(profile_dir, "*.json")):
-        os.remove(f)
-    os.rmdir(profile_dir)
+    shutil.rmtree(profile_dir, ignore_errors=True)
     print("%d of %d cases passed%s" % (len(results) - failures, len(results),
                                        "" if has_cuda else " (CPU only)"))
     if a.report:

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads the item table of {@code embed-text} (an id column and text columns, with a header line)
@@ -47,34 +48,6 @@ final class CsvTables {
     }
   }
 
-  /** Streams rows of a CSV file; the callback gets the 1-based line of each row and its fields. */
-  @FunctionalInterface
-  private interface RowHandler {
-    void row(long line, String[] fields);
-  }
-
-  private static void forEachRow(Path file, String what, RowHandler handler) {
-    try (MappingIterator<String[]> it = MAPPER.readerFor(String[].class).readValues(file.toFile())) {
-      while (true) {
-        long line = it.getCurrentLocation().getLineNr();
-        if (!it.hasNextValue()) {
-          break;
-        }
-        String[] fields = it.nextValue();
-        // the parser stands at the end of the previous row; a row starts on the next line
-        handler.row(Math.max(1, line == 0 ? 1 : line), fields);
-      }
-    } catch (JsonProcessingException e) {
-      long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-      throw new IllegalArgumentException(file + (line > 0 ? ":" + line : "") + ": malformed " + what + " CSV: "
-          + e.getOriginalMessage(), e);
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException(file + ": no such file", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
-    }
-  }
-
   /**
    * Reads an item table.
    *
@@ -91,49 +64,54 @@ final class CsvTables {
       String listSeparator) {
     List<ItemRow> rows = new ArrayList<>();
     Map<String, Long> seen = new HashMap<>();
-    int[][] index = new int[1][];
-    forEachRow(file, "item", (line, fields) -> {
-      if (index[0] == null) {
-        index[0] = headerIndex(file, fields, idColumn, textColumns);
-        return;
-      }
-      if (fields.length == 1 && fields[0].isBlank()) {
-        return; // blank line
-      }
-      int[] ix = index[0];
-      int needed = Arrays.stream(ix).max().getAsInt() + 1;
-      if (fields.length < needed) {
-        throw new IllegalArgumentException(file + ":" + line + ": " + fields.length + " fields; the header has at "
-            + "least " + needed + " (columns " + idColumn + ", " + String.join(", ", textColumns) + ")");
-      }
-      String id = fields[ix[0]].trim();
-      if (id.isEmpty()) {
-        throw new IllegalArgumentException(file + ":" + line + ": empty " + idColumn + "; every row needs an item id");
-      }
-      Long prev = seen.putIfAbsent(id, line);
-      if (prev != null) {
-        throw new IllegalArgumentException(file + ":" + line + ": " + idColumn + " '" + id + "' repeats line " + prev
-            + "; allowed: one row per item");
-      }
-      Map<String, String> values = new LinkedHashMap<>();
-      for (int c = 0; c < textColumns.size(); c++) {
-        String v = fields[ix[c + 1]].trim();
-        if (v.isEmpty() || naValues.contains(v)) {
-          v = null;
-        } else if (listSeparator != null && v.contains(listSeparator)) {
-          List<String> parts = new ArrayList<>();
-          for (String p : v.split(java.util.regex.Pattern.quote(listSeparator), -1)) {
-            if (!p.isBlank()) {
-              parts.add(p.trim());
-            }
-          }
-          v = parts.isEmpty() ? null : String.join(", ", parts);
+    int[] ix = null;
+    int needed = 0;
+    try (MappingIterator<String[]> it = MAPPER.readerFor(String[].class).readValues(file.toFile())) {
+      while (true) {
+        // the parser stands at the end of the previous row; a row starts on the next line
+        long line = Math.max(1, it.getCurrentLocation().getLineNr());
+        if (!it.hasNextValue()) {
+          break;
         }
-        values.put(textColumns.get(c), v);
+        String[] fields = it.nextValue();
+        if (ix == null) {
+          ix = headerIndex(file, fields, idColumn, textColumns);
+          needed = Arrays.stream(ix).max().getAsInt() + 1;
+          continue;
+        }
+        if (fields.length == 1 && fields[0].isBlank()) {
+          continue; // blank line
+        }
+        if (fields.length < needed) {
+          throw new IllegalArgumentException(file + ":" + line + ": " + fields.length + " fields; the header has at "
+              + "least " + needed + " (columns " + idColumn + ", " + String.join(", ", textColumns) + ")");
+        }
+        String id = fields[ix[0]].trim();
+        if (id.isEmpty()) {
+          throw new IllegalArgumentException(file + ":" + line + ": empty " + idColumn + "; every row needs an item "
+              + "id");
+        }
+        Long prev = seen.putIfAbsent(id, line);
+        if (prev != null) {
+          throw new IllegalArgumentException(file + ":" + line + ": " + idColumn + " '" + id + "' repeats line "
+              + prev + "; allowed: one row per item");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int c = 0; c < textColumns.size(); c++) {
+          values.put(textColumns.get(c), clean(fields[ix[c + 1]], naValues, listSeparator));
+        }
+        rows.add(new ItemRow(line, id, Collections.unmodifiableMap(values)));
       }
-      rows.add(new ItemRow(line, id, Collections.unmodifiableMap(values)));
-    });
-    if (index[0] == null) {
+    } catch (JsonProcessingException e) {
+      long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+      throw new IllegalArgumentException(file + (line > 0 ? ":" + line : "") + ": malformed item CSV: "
+          + e.getOriginalMessage(), e);
+    } catch (NoSuchFileException e) {
+      throw new UncheckedIOException(file + ": no such file", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    if (ix == null) {
       throw new IllegalArgumentException(file + ": empty file; expected a header line with the columns " + idColumn
           + ", " + String.join(", ", textColumns));
     }
@@ -141,6 +119,27 @@ final class CsvTables {
       throw new IllegalArgumentException(file + ": no item rows after the header");
     }
     return rows;
+  }
+
+  /**
+   * A text value as the command uses it: trimmed; null when empty or one of {@code naValues}; its
+   * {@code listSeparator}-separated parts joined with ", ".
+   */
+  private static String clean(String raw, Set<String> naValues, String listSeparator) {
+    String v = raw.trim();
+    if (v.isEmpty() || naValues.contains(v)) {
+      return null;
+    }
+    if (listSeparator == null || !v.contains(listSeparator)) {
+      return v;
+    }
+    List<String> parts = new ArrayList<>();
+    for (String p : v.split(Pattern.quote(listSeparator), -1)) {
+      if (!p.isBlank()) {
+        parts.add(p.trim());
+      }
+    }
+    return parts.isEmpty() ? null : String.join(", ", parts);
   }
 
   private static int[] headerIndex(Path file, String[] header, String idColumn, List<String> textColumns) {

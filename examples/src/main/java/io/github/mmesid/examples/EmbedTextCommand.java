@@ -39,7 +39,7 @@ public final class EmbedTextCommand implements Command {
 
   @Override
   public List<Option> options() {
-    return List.of(
+    List<Option> o = new ArrayList<>(List.of(
         Option.required("items", "CSV", "item table with a header line (quoted fields allowed), e.g. movies.csv"),
         Option.required("id-column", "NAME", "column holding the item id, e.g. movieId"),
         Option.required("text-columns", "COL[,COL]", "columns holding text, e.g. title,genres"),
@@ -57,13 +57,11 @@ public final class EmbedTextCommand implements Command {
         Option.optional("model-dir", "DIR", "sentence-transformers ONNX model directory (model.onnx + "
             + "tokenizer.json); default: the bundled all-MiniLM-L6-v2", null),
         Option.optional("batch-size", "B", "texts per ONNX Runtime run", "32"),
-        Option.optional("max-length", "T", "maximum tokens per text (0 = the model's own)", "0"),
-        Option.optional("threads", "N", "ONNX Runtime intra-op threads",
-            Integer.toString(Runtime.getRuntime().availableProcessors())),
-        Option.optional("provider", "cpu|cuda|cuda-prefer", "execution provider: CPU, CUDA (fail without it), "
-            + "or CUDA falling back to CPU (CUDA needs the onnxruntime_gpu artifact)", "cpu"),
-        Option.flag("no-normalize", "keep the mean-pooled vectors unnormalised (default: L2-normalised)"),
-        Option.required("out", "FILE.npy", "output item table, float32 [N + 1, d], written atomically"));
+        Option.optional("max-length", "T", "maximum tokens per text (0 = the model's own)", "0")));
+    o.addAll(RunOptionsCli.executionOptions());
+    o.add(Option.flag("no-normalize", "keep the mean-pooled vectors unnormalised (default: L2-normalised)"));
+    o.add(Option.required("out", "FILE.npy", "output item table, float32 [N + 1, d], written atomically"));
+    return o;
   }
 
   @Override
@@ -111,8 +109,8 @@ public final class EmbedTextCommand implements Command {
       throw new UsageException("--max-length " + maxLength + " is too short; allowed: 0 or "
           + SentenceEncoderConfig.MIN_LENGTH + ".." + SentenceEncoderConfig.MAX_LENGTH);
     }
-    int threads = args.intValue("threads", 1, RuntimeOptions.MAX_THREADS);
-    ExecutionProvider provider = RunOptionsCli.provider(args.choice("provider", List.of("cpu", "cuda", "cuda-prefer")));
+    int threads = RunOptionsCli.threads(args);
+    ExecutionProvider provider = RunOptionsCli.provider(args);
     Path modelDir = args.path("model-dir");
     if (modelDir != null && !Files.isDirectory(modelDir)) {
       throw new UsageException("--model-dir " + modelDir + ": no such directory");

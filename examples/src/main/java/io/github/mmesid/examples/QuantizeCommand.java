@@ -138,10 +138,20 @@ public final class QuantizeCommand implements Command {
     if (a.has(option)) {
       return a.get(option).toLowerCase(Locale.ROOT);
     }
-    MmRqVaeConfig base = "reference".equals(a.get("preset")) ? MmRqVaeConfig.referencePreset()
-        : MmRqVaeConfig.builder().build();
-    JsonNode v = Json.toTree(base).get(option.replace('-', '_'));
+    JsonNode v = Json.toTree(preset(a)).get(option.replace('-', '_'));
     return v == null || v.isNull() ? null : v.asText().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The configuration {@code --preset} names, whose values the other options replace.
+   *
+   * @throws UsageException if the preset is not one of {@code default}, {@code reference}
+   */
+  private static MmRqVaeConfig preset(Args a) {
+    return switch (a.choice("preset", List.of("default", "reference"))) {
+      case "reference" -> MmRqVaeConfig.referencePreset();
+      default -> MmRqVaeConfig.builder().build();
+    };
   }
 
   private static int tables(Args a) {
@@ -296,12 +306,7 @@ public final class QuantizeCommand implements Command {
    * @throws UsageException if an option is malformed or out of range
    */
   static MmRqVaeConfig config(Args a) {
-    String preset = a.get("preset") == null ? "default" : a.get("preset");
-    MmRqVaeConfig base = switch (preset) {
-      case "default" -> MmRqVaeConfig.builder().build();
-      case "reference" -> MmRqVaeConfig.referencePreset();
-      default -> throw new UsageException("--preset '" + preset + "' is not allowed; allowed: default, reference");
-    };
+    MmRqVaeConfig base = preset(a);
     Map<String, String> derived = new LinkedHashMap<>();
     if (a.get("names") != null) {
       derived.put("anchor", a.get("names").split(",")[0].trim());

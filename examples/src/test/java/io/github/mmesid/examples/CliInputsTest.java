@@ -166,7 +166,8 @@ class CliInputsTest {
         "--padding-row has no effect when every --embeddings table is aligned by --mapping");
   }
 
-  private static String[] concat(String[] a, String... b) {
+  /** {@code a} followed by {@code b}. */
+  static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;

@@ -1,14 +1,14 @@
 package io.github.mmesid.examples;
 
+import static io.github.mmesid.examples.CliInputsTest.assertOneLineError;
+import static io.github.mmesid.examples.CliInputsTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
+import io.github.mmesid.examples.CliInputsTest.Result;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,22 +18,6 @@ class CliTest {
 
   @TempDir
   Path dir;
-
-  private record Result(int status, String out, String err) {}
-
-  private static Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  private static void assertOneLineError(Result r, int status, String expected) {
-    assertEquals(status, r.status(), r.err());
-    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
-    assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
-  }
 
   @Test
   void helpEverywhere() {

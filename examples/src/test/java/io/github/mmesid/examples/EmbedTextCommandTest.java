@@ -1,5 +1,8 @@
 package io.github.mmesid.examples;
 
+import static io.github.mmesid.examples.CliInputsTest.assertOneLineError;
+import static io.github.mmesid.examples.CliInputsTest.concat;
+import static io.github.mmesid.examples.CliInputsTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,10 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.mmesid.core.data.Npy;
 import io.github.mmesid.core.data.NpyArray;
 import io.github.mmesid.llm.text.SentenceEncoder;
-import java.io.ByteArrayOutputStream;
+import io.github.mmesid.examples.CliInputsTest.Result;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,22 +62,6 @@ class EmbedTextCommandTest {
   @AfterAll
   static void close() {
     encoder.close();
-  }
-
-  private record Result(int status, String out, String err) {}
-
-  private static Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  private static void assertOneLineError(Result r, int status, String expected) {
-    assertEquals(status, r.status(), r.err() + r.out());
-    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
-    assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
   }
 
   private Path write(String name, String content) throws IOException {
@@ -186,11 +171,5 @@ class EmbedTextCommandTest {
     assertOneLineError(run("embed-text", "--items", words.toString(), "--id-column", "id", "--text-columns",
         "title", "--out", nested.toString()), 1, "is not an integer item id");
     assertFalse(Files.exists(dir.resolve("new")), "a directory made for --out is removed on failure");
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }
