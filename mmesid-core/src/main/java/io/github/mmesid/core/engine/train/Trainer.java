@@ -129,14 +129,7 @@ public final class Trainer implements AutoCloseable {
         }
         for (int bank = 0; bank < 2; bank++) {
           PreparedRun.Builder b = gradCompiled.prepare();
-          b.bindInputs(inputs).bindInputs(fixedParams);
-          if (noiseKeyIn != null) {
-            b.bindInput(Graph.NOISE_KEY, noiseKeyIn);
-          }
-          if (!frozenOnDevice) {
-            b.bindInputs(external);
-          }
-          b.bindInputs(onlyDeclared(paramBanks.get(bank), gradExport));
+          b.bindInputs(gradientRunInputs(inputs, bank));
           b.bindOutput(LOSS, lossOut);
           for (Tensor p : trainable) {
             b.bindOutput(GRAD_PREFIX + p.name(), grads.get(p.name()));
@@ -217,6 +210,24 @@ public final class Trainer implements AutoCloseable {
             + v.name() + "' differs from the graph's " + v.shape() + " at axis " + i);
       }
     }
+  }
+
+  /**
+   * Every input a gradient run binds, by name: the batch, the fixed parameters, the trainable
+   * parameters of one bank, the noise key (when the graph makes random numbers) and the frozen
+   * weights unless they are device-resident initializers.
+   */
+  private Map<String, HostTensor> gradientRunInputs(Map<String, HostTensor> batch, int bank) {
+    Map<String, HostTensor> m = new LinkedHashMap<>(batch);
+    m.putAll(fixedParams);
+    m.putAll(onlyDeclared(paramBanks.get(bank), gradExport));
+    if (noiseKeyIn != null) {
+      m.put(Graph.NOISE_KEY, noiseKeyIn);
+    }
+    if (!frozenOnDevice) {
+      m.putAll(external);
+    }
+    return m;
   }
 
   private static Map<String, HostTensor> onlyDeclared(Map<String, HostTensor> m,
@@ -389,24 +400,12 @@ public final class Trainer implements AutoCloseable {
     }
     MicroRun mr = microRun(source, exampleIds);
     source.fill(exampleIds, mr);
-    List<Map<String, HostTensor>> bound = new ArrayList<>(List.of(mr.inputs, fixedParams,
-        paramBanks.get(cur)));
     if (noiseKeyIn != null) {
       noiseKeyIn.setLong(0, noiseKey(config.seed(), stepsDone, 0));
-      bound.add(Map.of(Graph.NOISE_KEY, noiseKeyIn));
     }
-    if (!frozenOnDevice) {
-      bound.add(external);
-    }
-    Set<String> declared = new HashSet<>(names(gradExport.inputs()));
     Map<String, TensorData> out = new LinkedHashMap<>();
-    for (Map<String, HostTensor> m : bound) {
-      for (Map.Entry<String, HostTensor> e : m.entrySet()) {
-        if (declared.contains(e.getKey())) {
-          out.put(e.getKey(), HostTensors.toData(e.getValue()));
-        }
-      }
-    }
+    onlyDeclared(gradientRunInputs(mr.inputs, cur), gradExport)
+        .forEach((name, t) -> out.put(name, HostTensors.toData(t)));
     return out;
   }
 
@@ -420,7 +419,7 @@ public final class Trainer implements AutoCloseable {
    */
   public Map<String, TensorData> optimizerInputs(double lr) {
     checkOpen();
-    Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
+    Map<String, HostTensor> sumGrads = summedGrads();
     Map<String, TensorData> out = new LinkedHashMap<>();
     for (Tensor t : trainable) {
       out.put(OptimizerGraph.paramInput(t.name()),
@@ -440,9 +439,14 @@ public final class Trainer implements AutoCloseable {
     return out;
   }
 
+  /** The gradients the optimizer run reads: the accumulator when micro-batching. */
+  private Map<String, HostTensor> summedGrads() {
+    return config.microBatches() > 1 ? gradAccum : grads;
+  }
+
   /** The optimizer run of each bank reads that bank and writes the other. */
   private void prepareOptimizerRuns() {
-    Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
+    Map<String, HostTensor> sumGrads = summedGrads();
     for (int bank = 0; bank < 2; bank++) {
       int next = 1 - bank;
       PreparedRun.Builder b = optCompiled.prepare();
