@@ -887,12 +887,7 @@ public final class Trainer implements AutoCloseable {
     double lossSum = 0;
     microsRun = 0;
     for (int k = 0; k < micro; k++) {
-      int mFrom = (int) ((long) ids.length * k / micro);
-      int mTo = (int) ((long) ids.length * (k + 1) / micro);
-      if (mTo <= mFrom) {
-        continue;
-      }
-      int[] mids = mFrom == 0 && mTo == ids.length ? ids : Arrays.copyOfRange(ids, mFrom, mTo);
+      int[] mids = microBatch(ids, k, micro);
       MicroRun mr = microRun(source, mids);
       source.fill(mids, mr);
       if (noiseKeyIn != null) {
@@ -941,18 +936,12 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("transferPerStep needs at least one example id");
     }
     long params = bytes(paramBanks.get(0).values());
-    long grad = bytes(grads.values());
     long state = bytes(stateBanks.get(0).values());
     long fixed = bytes(fixedParams.values()) + (frozenOnDevice ? 0 : bytes(external.values()));
     int micro = Math.max(1, Math.min(config.microBatches(), exampleIds.length));
-    List<Long> batches = new ArrayList<>();
+    long[] batches = new long[micro];
     for (int k = 0; k < micro; k++) {
-      int from = (int) ((long) exampleIds.length * k / micro);
-      int to = (int) ((long) exampleIds.length * (k + 1) / micro);
-      if (to <= from) {
-        continue;
-      }
-      Map<String, long[]> shapes = source.inputShapes(Arrays.copyOfRange(exampleIds, from, to));
+      Map<String, long[]> shapes = source.inputShapes(microBatch(exampleIds, k, micro));
       long batch = 0;
       for (ValueSpec v : batchInputs) {
         batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
@@ -960,15 +949,21 @@ public final class Trainer implements AutoCloseable {
       if (noiseKeyIn != null) {
         batch += noiseKeyIn.byteSize();
       }
-      batches.add(batch);
+      batches[k] = batch;
     }
-    if (grad != params) {
-      throw new IllegalStateException("gradient buffers (" + grad + " bytes) differ from the "
-          + "trainable parameters (" + params + " bytes)");
-    }
+    // the gradient buffers have the trainable parameters' dtypes and shapes, hence their bytes
     return StepTransfer.of(params, state, fixed, lossOut.byteSize(),
-        frozenOnDevice ? bytes(external.values()) : 0,
-        batches.stream().mapToLong(Long::longValue).toArray());
+        frozenOnDevice ? bytes(external.values()) : 0, batches);
+  }
+
+  /**
+   * Micro-batch {@code k} of {@code micro} ({@code 1 <= micro <= ids.length}): contiguous, sizes
+   * differing by at most one, never empty; {@code ids} itself when it is the whole batch.
+   */
+  private static int[] microBatch(int[] ids, int k, int micro) {
+    int from = (int) ((long) ids.length * k / micro);
+    int to = (int) ((long) ids.length * (k + 1) / micro);
+    return from == 0 && to == ids.length ? ids : Arrays.copyOfRange(ids, from, to);
   }
 
   /**
