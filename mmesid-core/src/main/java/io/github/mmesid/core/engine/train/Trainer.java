@@ -122,7 +122,7 @@ public final class Trainer implements AutoCloseable {
       boolean ok = false;
       try {
         for (ValueSpec v : batchInputs) {
-          long[] shape = shapeFor(v, given, "graph input");
+          long[] shape = shapeFor(v, given);
           inputs.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
           names[i] = v.name();
           shapes[i++] = shape.clone();
@@ -144,10 +144,10 @@ public final class Trainer implements AutoCloseable {
       }
     }
 
-    private long[] shapeFor(ValueSpec v, Map<String, long[]> given, String what) {
+    private long[] shapeFor(ValueSpec v, Map<String, long[]> given) {
       long[] shape = given.get(v.name());
       if (shape == null) {
-        throw new IllegalArgumentException("BatchSource.inputShapes gives no shape for " + what
+        throw new IllegalArgumentException("BatchSource.inputShapes gives no shape for graph input"
             + " '" + v.name() + "' " + v.shape() + " (a batch of " + size
             + " examples); it gives " + given.keySet() + ", the graph needs "
             + Trainer.names(batchInputs));
