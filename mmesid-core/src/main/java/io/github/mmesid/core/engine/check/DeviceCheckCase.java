@@ -66,7 +66,9 @@ public record DeviceCheckCase(String name, ExportedGraph exported, Graph graph,
       }
     }
     if (!missing.isEmpty()) {
-      throw new IllegalArgumentException("case " + name + " has no value for inputs " + missing);
+      throw new IllegalArgumentException("case " + name + " has no value for inputs " + missing
+          + "; allowed: a value for each of the exported graph's " + exported.inputs().size()
+          + " inputs, frozen weights kept out of the model excepted");
     }
   }
 
@@ -100,7 +102,7 @@ public record DeviceCheckCase(String name, ExportedGraph exported, Graph graph,
       long[] s = inputs.get(v.name()).shape();
       if (s.length != v.shape().rank()) {
         throw new IllegalArgumentException("case " + name + ": input " + v.name() + " has rank "
-            + s.length + ", declared " + v.shape());
+            + s.length + "; allowed: the declared rank " + v.shape().rank() + " of " + v.shape());
       }
       for (int i = 0; i < s.length; i++) {
         io.github.mmesid.core.engine.graph.Dim dim = v.shape().dim(i);
@@ -108,7 +110,8 @@ public record DeviceCheckCase(String name, ExportedGraph exported, Graph graph,
           Long prev = d.putIfAbsent(dim.symbol(), s[i]);
           if (prev != null && prev != s[i]) {
             throw new IllegalArgumentException("case " + name + ": dimension " + dim.symbol()
-                + " is " + prev + " and " + s[i]);
+                + " is " + prev + " and " + s[i] + " (input " + v.name()
+                + "); allowed: one size per named dimension across the inputs");
           }
         }
       }

@@ -197,26 +197,23 @@ public final class Autodiff {
     }
     List<Tensor> ordered = new ArrayList<>(parts.size());
     List<Tensor> broadcast = new ArrayList<>();
-    boolean anyFull = false;
+    int firstFull = -1;
     for (Tensor p : parts) {
       Tensor in = unexpanded(p, shape);
       if (in != p) {
         broadcast.add(in);
       } else {
+        if (firstFull < 0 && p.shape().equals(shape)) {
+          firstFull = ordered.size();
+        }
         ordered.add(p);
-        anyFull |= p.shape().equals(shape);
       }
     }
-    if (!anyFull || broadcast.isEmpty()) {
+    if (firstFull < 0 || broadcast.isEmpty()) {
       ordered = parts;
     } else {
       // A part of the full shape first, so that every partial sum has it.
-      for (int i = 0; i < ordered.size(); i++) {
-        if (ordered.get(i).shape().equals(shape)) {
-          ordered.add(0, ordered.remove(i));
-          break;
-        }
-      }
+      ordered.add(0, ordered.remove(firstFull));
       ordered.addAll(broadcast);
     }
     Tensor sum = ordered.get(0);

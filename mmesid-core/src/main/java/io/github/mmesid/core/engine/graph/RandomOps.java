@@ -306,11 +306,17 @@ public final class RandomOps {
   /** The graph's run key (UINT64 scalar) from its noise key, {@link #runKey} in ONNX ops. */
   static Tensor buildRunKey(Graph g) {
     Tensor n = ArrayOps.cast(g.noiseKey(), DType.UINT64);
-    Tensor two32 = u64(g, TWO_32);
-    Tensor hi = binary("Div", squaresT(binary("Mul", n, u64(g, K_HI)), u64(g, K_HI)), two32);
-    Tensor lo = binary("Div", squaresT(binary("Mul", n, u64(g, K_LO)), u64(g, K_LO)), two32);
-    Tensor k = binary("Add", binary("Mul", hi, two32), binary("Mul", lo, u64(g, 2)));
+    Tensor hi = squares32(n, K_HI);
+    Tensor lo = squares32(n, K_LO);
+    Tensor k = binary("Add", binary("Mul", hi, u64(g, TWO_32)), binary("Mul", lo, u64(g, 2)));
     return binary("Add", k, u64(g, 1));
+  }
+
+  /** {@link #squares32(long, long)} in ONNX ops, for a counter tensor and a fixed key. */
+  private static Tensor squares32(Tensor counter, long key) {
+    Graph g = counter.graph();
+    Tensor k = u64(g, key);
+    return binary("Div", squaresT(binary("Mul", counter, k), k), u64(g, TWO_32));
   }
 
   /** {@code c * k} for the counters {@code c = j + offset} of a stream: {@code j * k + offset * k}. */

@@ -122,21 +122,14 @@ public final class Trainer implements AutoCloseable {
       boolean ok = false;
       try {
         for (ValueSpec v : batchInputs) {
-          long[] shape = shapeFor(v, given, "graph input");
+          long[] shape = shapeFor(v, given);
           inputs.put(v.name(), OrtRuntime.get().allocate(v.dtype(), shape));
           names[i] = v.name();
           shapes[i++] = shape.clone();
         }
         for (int bank = 0; bank < 2; bank++) {
           PreparedRun.Builder b = gradCompiled.prepare();
-          b.bindInputs(inputs).bindInputs(fixedParams);
-          if (noiseKeyIn != null) {
-            b.bindInput(Graph.NOISE_KEY, noiseKeyIn);
-          }
-          if (!frozenOnDevice) {
-            b.bindInputs(external);
-          }
-          b.bindInputs(onlyDeclared(paramBanks.get(bank), gradExport));
+          b.bindInputs(gradientRunInputs(inputs, bank));
           b.bindOutput(LOSS, lossOut);
           for (Tensor p : trainable) {
             b.bindOutput(GRAD_PREFIX + p.name(), grads.get(p.name()));
@@ -151,10 +144,10 @@ public final class Trainer implements AutoCloseable {
       }
     }
 
-    private long[] shapeFor(ValueSpec v, Map<String, long[]> given, String what) {
+    private long[] shapeFor(ValueSpec v, Map<String, long[]> given) {
       long[] shape = given.get(v.name());
       if (shape == null) {
-        throw new IllegalArgumentException("BatchSource.inputShapes gives no shape for " + what
+        throw new IllegalArgumentException("BatchSource.inputShapes gives no shape for graph input"
             + " '" + v.name() + "' " + v.shape() + " (a batch of " + size
             + " examples); it gives " + given.keySet() + ", the graph needs "
             + Trainer.names(batchInputs));
@@ -217,6 +210,24 @@ public final class Trainer implements AutoCloseable {
             + v.name() + "' differs from the graph's " + v.shape() + " at axis " + i);
       }
     }
+  }
+
+  /**
+   * Every input a gradient run binds, by name: the batch, the fixed parameters, the trainable
+   * parameters of one bank, the noise key (when the graph makes random numbers) and the frozen
+   * weights unless they are device-resident initializers.
+   */
+  private Map<String, HostTensor> gradientRunInputs(Map<String, HostTensor> batch, int bank) {
+    Map<String, HostTensor> m = new LinkedHashMap<>(batch);
+    m.putAll(fixedParams);
+    m.putAll(onlyDeclared(paramBanks.get(bank), gradExport));
+    if (noiseKeyIn != null) {
+      m.put(Graph.NOISE_KEY, noiseKeyIn);
+    }
+    if (!frozenOnDevice) {
+      m.putAll(external);
+    }
+    return m;
   }
 
   private static Map<String, HostTensor> onlyDeclared(Map<String, HostTensor> m,
@@ -389,24 +400,12 @@ public final class Trainer implements AutoCloseable {
     }
     MicroRun mr = microRun(source, exampleIds);
     source.fill(exampleIds, mr);
-    List<Map<String, HostTensor>> bound = new ArrayList<>(List.of(mr.inputs, fixedParams,
-        paramBanks.get(cur)));
     if (noiseKeyIn != null) {
       noiseKeyIn.setLong(0, noiseKey(config.seed(), stepsDone, 0));
-      bound.add(Map.of(Graph.NOISE_KEY, noiseKeyIn));
     }
-    if (!frozenOnDevice) {
-      bound.add(external);
-    }
-    Set<String> declared = new HashSet<>(names(gradExport.inputs()));
     Map<String, TensorData> out = new LinkedHashMap<>();
-    for (Map<String, HostTensor> m : bound) {
-      for (Map.Entry<String, HostTensor> e : m.entrySet()) {
-        if (declared.contains(e.getKey())) {
-          out.put(e.getKey(), HostTensors.toData(e.getValue()));
-        }
-      }
-    }
+    onlyDeclared(gradientRunInputs(mr.inputs, cur), gradExport)
+        .forEach((name, t) -> out.put(name, HostTensors.toData(t)));
     return out;
   }
 
@@ -420,7 +419,7 @@ public final class Trainer implements AutoCloseable {
    */
   public Map<String, TensorData> optimizerInputs(double lr) {
     checkOpen();
-    Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
+    Map<String, HostTensor> sumGrads = summedGrads();
     Map<String, TensorData> out = new LinkedHashMap<>();
     for (Tensor t : trainable) {
       out.put(OptimizerGraph.paramInput(t.name()),
@@ -440,9 +439,14 @@ public final class Trainer implements AutoCloseable {
     return out;
   }
 
+  /** The gradients the optimizer run reads: the accumulator when micro-batching. */
+  private Map<String, HostTensor> summedGrads() {
+    return config.microBatches() > 1 ? gradAccum : grads;
+  }
+
   /** The optimizer run of each bank reads that bank and writes the other. */
   private void prepareOptimizerRuns() {
-    Map<String, HostTensor> sumGrads = config.microBatches() > 1 ? gradAccum : grads;
+    Map<String, HostTensor> sumGrads = summedGrads();
     for (int bank = 0; bank < 2; bank++) {
       int next = 1 - bank;
       PreparedRun.Builder b = optCompiled.prepare();
@@ -883,12 +887,7 @@ public final class Trainer implements AutoCloseable {
     double lossSum = 0;
     microsRun = 0;
     for (int k = 0; k < micro; k++) {
-      int mFrom = (int) ((long) ids.length * k / micro);
-      int mTo = (int) ((long) ids.length * (k + 1) / micro);
-      if (mTo <= mFrom) {
-        continue;
-      }
-      int[] mids = mFrom == 0 && mTo == ids.length ? ids : Arrays.copyOfRange(ids, mFrom, mTo);
+      int[] mids = microBatch(ids, k, micro);
       MicroRun mr = microRun(source, mids);
       source.fill(mids, mr);
       if (noiseKeyIn != null) {
@@ -937,18 +936,12 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("transferPerStep needs at least one example id");
     }
     long params = bytes(paramBanks.get(0).values());
-    long grad = bytes(grads.values());
     long state = bytes(stateBanks.get(0).values());
     long fixed = bytes(fixedParams.values()) + (frozenOnDevice ? 0 : bytes(external.values()));
     int micro = Math.max(1, Math.min(config.microBatches(), exampleIds.length));
-    List<Long> batches = new ArrayList<>();
+    long[] batches = new long[micro];
     for (int k = 0; k < micro; k++) {
-      int from = (int) ((long) exampleIds.length * k / micro);
-      int to = (int) ((long) exampleIds.length * (k + 1) / micro);
-      if (to <= from) {
-        continue;
-      }
-      Map<String, long[]> shapes = source.inputShapes(Arrays.copyOfRange(exampleIds, from, to));
+      Map<String, long[]> shapes = source.inputShapes(microBatch(exampleIds, k, micro));
       long batch = 0;
       for (ValueSpec v : batchInputs) {
         batch += numel(shapes.get(v.name())) * v.dtype().byteSize();
@@ -956,15 +949,21 @@ public final class Trainer implements AutoCloseable {
       if (noiseKeyIn != null) {
         batch += noiseKeyIn.byteSize();
       }
-      batches.add(batch);
+      batches[k] = batch;
     }
-    if (grad != params) {
-      throw new IllegalStateException("gradient buffers (" + grad + " bytes) differ from the "
-          + "trainable parameters (" + params + " bytes)");
-    }
+    // the gradient buffers have the trainable parameters' dtypes and shapes, hence their bytes
     return StepTransfer.of(params, state, fixed, lossOut.byteSize(),
-        frozenOnDevice ? bytes(external.values()) : 0,
-        batches.stream().mapToLong(Long::longValue).toArray());
+        frozenOnDevice ? bytes(external.values()) : 0, batches);
+  }
+
+  /**
+   * Micro-batch {@code k} of {@code micro} ({@code 1 <= micro <= ids.length}): contiguous, sizes
+   * differing by at most one, never empty; {@code ids} itself when it is the whole batch.
+   */
+  private static int[] microBatch(int[] ids, int k, int micro) {
+    int from = (int) ((long) ids.length * k / micro);
+    int to = (int) ((long) ids.length * (k + 1) / micro);
+    return from == 0 && to == ids.length ? ids : Arrays.copyOfRange(ids, from, to);
   }
 
   /**
