@@ -168,8 +168,12 @@ public interface SequentialRecommender extends AutoCloseable {
    * @param history the history, oldest first; 0 entries are padding
    * @param max the largest number of items kept, {@code >= 0}
    * @return a new array, oldest first
+   * @throws IllegalArgumentException if {@code max} is negative
    */
   static int[] recentItems(int[] history, int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max = " + max + "; allowed >= 0");
+    }
     int n = 0;
     for (int x : history) {
       if (x != 0) {

@@ -1,5 +1,6 @@
 package io.github.mmesid.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,6 +104,18 @@ class SequentialRecommenderTest {
     assertTrue(e.getMessage().contains("history[1] = 7") && e.getMessage().contains("1..6"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> r.topK(new int[] {-1}, 1));
     assertThrows(IllegalArgumentException.class, () -> r.topK(new int[] {1}, 0));
+  }
+
+  @Test
+  void recentItemsDropsPaddingAndKeepsTheMostRecent() {
+    int[] h = {0, 0, 5, 0, 3, 4, 0, 2};
+    assertArrayEquals(new int[] {5, 3, 4, 2}, SequentialRecommender.recentItems(h, 10));
+    assertArrayEquals(new int[] {4, 2}, SequentialRecommender.recentItems(h, 2));
+    assertArrayEquals(new int[0], SequentialRecommender.recentItems(h, 0));
+    assertArrayEquals(new int[0], SequentialRecommender.recentItems(new int[] {0, 0}, 3));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SequentialRecommender.recentItems(h, -1));
+    assertTrue(e.getMessage().contains("allowed >= 0"), e.getMessage());
   }
 
   @Test

@@ -19,6 +19,10 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,20 +43,10 @@ import org.slf4j.LoggerFactory;
  * system's reason (for example {@code Not a directory}).
  */
 public final class AtomicFiles {
-  /**
-   * Temporary files are created owner-only (0600); the file it becomes gets the usual rw-r--r--
-   * (as a plain write would under the common umask 022) where the file system has POSIX modes.
-   */
-  private static void readableByAll(Path tmp) throws IOException {
-    if (Files.getFileStore(tmp).supportsFileAttributeView(
-        java.nio.file.attribute.PosixFileAttributeView.class)) {
-      Files.setPosixFilePermissions(tmp,
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    }
-  }
-
   private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
   private static final int BUFFER_BYTES = 1 << 16;
+  private static final Set<PosixFilePermission> RW_R_R =
+      Set.copyOf(PosixFilePermissions.fromString("rw-r--r--"));
 
   private AtomicFiles() {}
 
@@ -133,6 +127,16 @@ public final class AtomicFiles {
           // best effort: the original failure is what matters; the name is hidden
         }
       }
+    }
+  }
+
+  /**
+   * Temporary files are created owner-only (0600); the file it becomes gets the usual rw-r--r--
+   * (as a plain write would under the common umask 022) where the file system has POSIX modes.
+   */
+  private static void readableByAll(Path tmp) throws IOException {
+    if (Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(tmp, RW_R_R);
     }
   }
 

@@ -31,6 +31,8 @@ import java.util.SplittableRandom;
 public final class LlamaDeviceChecks {
   private static final int B = 2;
   private static final int T = 6;
+  /** Input of the LoRA step's loss: the regression target of the last position. */
+  static final String TARGET = "target";
 
   private LlamaDeviceChecks() {}
 
@@ -42,6 +44,24 @@ public final class LlamaDeviceChecks {
   static LlamaConfig config() {
     return LlamaConfig.of(32, 48, 2, 4, 2, 61, 64).withRope(500_000, 1e-5)
         .withRopeScaling(Layers.RopeScaling.llama3(8, 1, 4, 64));
+  }
+
+  /**
+   * The loss of the LoRA step this class checks (and {@code LoraStepTransferTest} measures):
+   * token ids and attention mask {@code [B, t]} through the backbone, MSE of the last position's
+   * hidden state against the input {@value #TARGET} {@code [B, hidden]}.
+   *
+   * @param g the graph of {@code bb}
+   * @param bb the backbone, built for LoRA training
+   * @param t the sequence length
+   * @param hidden the backbone's hidden size
+   * @return the scalar loss
+   */
+  static Tensor loraStepLoss(Graph g, LlamaBackbone bb, int t, int hidden) {
+    Tensor h = bb.forward(bb.embed(LlamaBackbone.inputIdsInput(g)),
+        LlamaBackbone.attentionMaskInput(g));
+    Tensor last = h.slice(1, t - 1, t).squeeze(1);
+    return NnOps.mse(last, g.input(TARGET, DType.FLOAT32, Shape.mixed("B", (long) hidden)));
   }
 
   /**
@@ -72,18 +92,14 @@ public final class LlamaDeviceChecks {
     Graph g = new Graph("llama_lora_step");
     LlamaBackbone bb = LlamaBackbone.create(g, w, LlamaBackbone.Options.loraTraining(
         LoraConfig.mmeSid(), 1));
-    Tensor h = bb.forward(bb.embed(LlamaBackbone.inputIdsInput(g)),
-        LlamaBackbone.attentionMaskInput(g));
-    Tensor last = h.slice(1, T - 1, T).squeeze(1);
-    Tensor loss = NnOps.mse(last, g.input("target", DType.FLOAT32,
-        Shape.mixed("B", (long) c.hiddenSize())));
+    Tensor loss = loraStepLoss(g, bb, T, c.hiddenSize());
     float[] target = new float[B * c.hiddenSize()];
     for (int i = 0; i < target.length; i++) {
       target[i] = (float) r.nextGaussian();
     }
     InMemoryBatchSource data = InMemoryBatchSource.builder(B)
         .longs(LlamaBackbone.INPUT_IDS, ids, T).longs(LlamaBackbone.ATTENTION_MASK, mask, T)
-        .floats("target", target, c.hiddenSize()).build();
+        .floats(TARGET, target, c.hiddenSize()).build();
     try (Trainer t = new Trainer(loss, bb.trainableParameters(), TrainerConfig.builder(1)
         .optimizer(Optimizer.adamW(1e-3).withWeightDecay(0.01).withMaxGradNorm(1.0))
         .batchSize(B).epochs(1).logEvery(1_000_000).runtime(DeviceCheckCase.cudaPrefer())

@@ -14,6 +14,7 @@ import io.github.mmesid.core.engine.train.TrainerConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -49,8 +50,8 @@ public final class SasRecDeviceChecks {
           .optimizer(Optimizer.adamW(c.learningRate()).withWeightDecay(c.weightDecay()))
           .batchSize(4).epochs(1).logEvery(1_000_000).runtime(DeviceCheckCase.cudaPrefer())
           .build())) {
-        out.addAll(DeviceCheckCase.ofTrainer("sasrec_" + loss.name().toLowerCase(
-            java.util.Locale.ROOT), t, l.graph(), data, new int[] {0, 1, 2, 3}));
+        out.addAll(DeviceCheckCase.ofTrainer("sasrec_" + loss.name().toLowerCase(Locale.ROOT), t,
+            l.graph(), data, new int[] {0, 1, 2, 3}));
       }
       last = c;
       lastInit = init;
@@ -59,7 +60,7 @@ public final class SasRecDeviceChecks {
     Tensor scores = SasRecRecommender.scoringGraph(last, p);
     long[] items = new long[4 * last.maxLen()];
     for (int i = 0; i < items.length; i++) {
-      items[i] = i % 3 == 0 ? 0 : 1 + (i * 7L) % ITEMS; // left padding and history items
+      items[i] = i % 3 == 0 ? 0 : 1 + (i * 7L) % ITEMS; // padding zeros among history items
     }
     Map<String, TensorData> in = new LinkedHashMap<>();
     in.put(SasRecNet.ITEMS, TensorData.ofLongs(new long[] {4, last.maxLen()}, items));

@@ -24,12 +24,12 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -134,7 +134,7 @@ public final class SentenceEncoder implements AutoCloseable {
   private final long padId;
   private final int window;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private boolean closed;
+  private volatile boolean closed; // toString reads it without the lock
 
   private SentenceEncoder(CompiledGraph graph, HfTokenizer tokenizer, SentenceEncoderConfig config,
       String description, int maxLength, long padId) {
@@ -441,7 +441,7 @@ public final class SentenceEncoder implements AutoCloseable {
         }
       }
     }
-    java.util.OptionalInt t = truncationMaxLength(tokenizerJson);
+    OptionalInt t = truncationMaxLength(tokenizerJson);
     if (t.isPresent()) {
       return t.getAsInt();
     }
@@ -509,12 +509,12 @@ public final class SentenceEncoder implements AutoCloseable {
     }
   }
 
-  private static java.util.OptionalInt truncationMaxLength(Path tokenizerJson) {
+  private static OptionalInt truncationMaxLength(Path tokenizerJson) {
     JsonNode t = topLevelObject(tokenizerJson, "truncation");
     if (t == null || t.get("max_length") == null) {
-      return java.util.OptionalInt.empty();
+      return OptionalInt.empty();
     }
-    return java.util.OptionalInt.of(checkedLength(t.get("max_length"), tokenizerJson, "truncation.max_length"));
+    return OptionalInt.of(checkedLength(t.get("max_length"), tokenizerJson, "truncation.max_length"));
   }
 
   private static long padIdOf(Path tokenizerJson) {
@@ -597,15 +597,7 @@ public final class SentenceEncoder implements AutoCloseable {
         ids[i] = truncate(texts.get(i), ids[i]);
       }
     }
-    Integer[] order = new Integer[ids.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingInt(i -> ids[i].length));
-    int[] sorted = new int[order.length];
-    for (int i = 0; i < sorted.length; i++) {
-      sorted[i] = order[i];
-    }
+    int[] sorted = byLength(ids);
     for (int s = 0; s < sorted.length; ) {
       int e = batchEnd(ids, sorted, s, config.batchSize());
       try (RunOutputs out = runBatch(ids, sorted, s, e)) {
@@ -614,6 +606,24 @@ public final class SentenceEncoder implements AutoCloseable {
       listener.onBatch(progress.advance(e - s));
       s = e;
     }
+  }
+
+  /**
+   * The indices of {@code ids} ordered by token count, ties by index: (length, index) pairs packed
+   * into longs so that one primitive sort orders both, as {@link
+   * io.github.mmesid.core.LengthBatches} does.
+   */
+  private static int[] byLength(long[][] ids) {
+    long[] keyed = new long[ids.length];
+    for (int i = 0; i < keyed.length; i++) {
+      keyed[i] = ((long) ids[i].length << 32) | i;
+    }
+    Arrays.sort(keyed);
+    int[] sorted = new int[keyed.length];
+    for (int i = 0; i < sorted.length; i++) {
+      sorted[i] = (int) keyed[i];
+    }
+    return sorted;
   }
 
   /**

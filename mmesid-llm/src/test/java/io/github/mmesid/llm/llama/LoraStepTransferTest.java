@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.github.mmesid.core.engine.graph.DType;
 import io.github.mmesid.core.engine.graph.ExportOptions;
 import io.github.mmesid.core.engine.graph.Graph;
-import io.github.mmesid.core.engine.graph.NnOps;
 import io.github.mmesid.core.engine.graph.Shape;
 import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.optim.Optimizer;
@@ -132,15 +131,11 @@ class LoraStepTransferTest {
     }
     InMemoryBatchSource data = InMemoryBatchSource.builder(n)
         .longs(LlamaBackbone.INPUT_IDS, ids, t).longs(LlamaBackbone.ATTENTION_MASK, mask, t)
-        .floats("target", new float[n * c.hiddenSize()], c.hiddenSize()).build();
+        .floats(LlamaDeviceChecks.TARGET, new float[n * c.hiddenSize()], c.hiddenSize()).build();
     for (boolean device : new boolean[] {false, true}) {
       Graph g = new Graph("lora_step");
       LlamaBackbone bb = LlamaBackbone.create(g, w, LlamaBackbone.Options.loraTraining(lc, 1));
-      Tensor h = bb.forward(bb.embed(LlamaBackbone.inputIdsInput(g)),
-          LlamaBackbone.attentionMaskInput(g));
-      Tensor last = h.slice(1, t - 1, t).squeeze(1);
-      Tensor loss = NnOps.mse(last, g.input("target", DType.FLOAT32,
-          Shape.mixed("B", (long) c.hiddenSize())));
+      Tensor loss = LlamaDeviceChecks.loraStepLoss(g, bb, t, c.hiddenSize());
       RuntimeOptions.Builder rt = RuntimeOptions.builder().intraOpThreads(1);
       if (device) {
         rt.provider(ExecutionProvider.cuda(0, ExecutionProvider.Policy.PREFER));
