@@ -89,10 +89,7 @@ public final class Autodiff {
         continue;
       }
       Vjp rule = VjpRules.forNode(n);
-      List<Tensor> gIn = broadcastingVjp(n, rule, gOut, need);
-      if (gIn == null) {
-        gIn = rule.apply(n, gOut, need);
-      }
+      List<Tensor> gIn = rule.apply(n, gOut, need);
       if (gIn == null) {
         continue;
       }
@@ -118,40 +115,6 @@ public final class Autodiff {
       result.put(t, g != null ? g : zerosLike(t));
     }
     return result;
-  }
-
-  /**
-   * For Mul and Div, whose gradient rules are broadcasting products followed by sums to the input
-   * shapes: when the output gradient was made by Expand (a reduction's gradient broadcast back),
-   * tries the rule on the Expand's input, so that the products broadcast it instead of reading a
-   * materialised copy. The values are the same (the expanded gradient is constant along the
-   * broadcast axes); the result is used only when every input gradient comes out with its input's
-   * exact shape, else null (the caller runs the rule as usual; the unused attempt is pruned at
-   * export).
-   */
-  private static List<Tensor> broadcastingVjp(Node n, Vjp rule, List<Tensor> gOut,
-      boolean[] need) {
-    if (!(n.opType().equals("Mul") || n.opType().equals("Div")) || gOut.get(0) == null
-        || n.vjp() != null) {
-      return null;
-    }
-    Tensor g = gOut.get(0);
-    Tensor small = unexpanded(g, g.shape());
-    if (small == g) {
-      return null;
-    }
-    List<Tensor> gIn;
-    try {
-      gIn = rule.apply(n, List.of(small), need);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-    for (int i = 0; i < need.length; i++) {
-      if (need[i] && (gIn.get(i) == null || !gIn.get(i).shape().equals(n.input(i).shape()))) {
-        return null;
-      }
-    }
-    return gIn;
   }
 
   /**
@@ -224,7 +187,7 @@ public final class Autodiff {
   }
 
   /** The input of an Expand that broadcasts to {@code shape} by itself, else {@code p}. */
-  private static Tensor unexpanded(Tensor p, Shape shape) {
+  static Tensor unexpanded(Tensor p, Shape shape) {
     Node n = p.producer();
     if (n == null || !n.opType().equals("Expand")) {
       return p;

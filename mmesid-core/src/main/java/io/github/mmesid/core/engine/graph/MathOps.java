@@ -343,6 +343,26 @@ public final class MathOps {
   }
 
   /**
+   * The output gradient {@code g} to multiply (or divide) by {@code other} in a gradient rule: when
+   * {@code g} was made by Expand (a reduction's gradient broadcast back, as in a normalisation's
+   * mean) and its input broadcasts against {@code other} to the same shape as {@code g} does, that
+   * input, so that the product broadcasts it instead of reading a materialised copy. Same values
+   * (the expanded gradient is constant along the broadcast axes), same shapes downstream.
+   */
+  static Tensor broadcastable(Tensor g, Tensor other) {
+    Tensor small = Autodiff.unexpanded(g, g.shape());
+    if (small == g) {
+      return g;
+    }
+    try {
+      Shape full = Shape.broadcast(g.shape(), other.shape());
+      return Shape.broadcast(small.shape(), other.shape()).equals(full) ? small : g;
+    } catch (IllegalArgumentException e) {
+      return g;
+    }
+  }
+
+  /**
    * Re-inserts the reduced axes of a reduce node (as size 1) into a tensor of the node's output
    * shape, so that it broadcasts against the node's input.
    */
@@ -782,15 +802,22 @@ public final class MathOps {
     VjpRules.register("Sub", (n, g, need) -> Arrays.asList(
         need[0] ? sumToShape(g.get(0), n.input(0).shape()) : null,
         need[1] ? sumToShape(neg(g.get(0)), n.input(1).shape()) : null));
-    VjpRules.register("Mul", (n, g, need) -> Arrays.asList(
-        need[0] ? sumToShape(mul(g.get(0), n.input(1)), n.input(0).shape()) : null,
-        need[1] ? sumToShape(mul(g.get(0), n.input(0)), n.input(1).shape()) : null));
+    VjpRules.register("Mul", (n, g, need) -> {
+      Tensor a = n.input(0);
+      Tensor b = n.input(1);
+      Tensor gy = g.get(0);
+      Tensor ga = need[0] ? sumToShape(mul(broadcastable(gy, b), b), a.shape()) : null;
+      Tensor gb = need[1] ? sumToShape(mul(broadcastable(gy, a), a), b.shape()) : null;
+      return Arrays.asList(ga, gb);
+    });
     VjpRules.register("Div", (n, g, need) -> {
       Tensor a = n.input(0);
       Tensor b = n.input(1);
       Tensor gy = g.get(0);
-      Tensor ga = need[0] ? sumToShape(div(gy, b), a.shape()) : null;
-      Tensor gb = need[1] ? sumToShape(neg(div(mul(gy, n.output(0)), b)), b.shape()) : null;
+      Tensor y = n.output(0);
+      Tensor ga = need[0] ? sumToShape(div(broadcastable(gy, b), b), a.shape()) : null;
+      Tensor gb = need[1]
+          ? sumToShape(neg(div(mul(broadcastable(gy, y), y), b)), b.shape()) : null;
       return Arrays.asList(ga, gb);
     });
     VjpRules.register("Neg", (n, g, need) -> Arrays.asList(neg(g.get(0))));
