@@ -6,7 +6,6 @@ import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.train.InMemoryBatchSource;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
-import io.github.mmesid.core.engine.train.Predictor;
 import io.github.mmesid.core.engine.train.Trainer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,9 +77,8 @@ public final class RqVaeDeviceChecks {
     Graph ge = new Graph("rqvae_encode");
     Map<String, Tensor> enc = first.encodeOutputs(ge, RqVaeNetwork.declare(ge, firstParams,
         names.get(0) + "."), 0);
-    out.add(new DeviceCheckCase("rqvae_encode", Predictor.export(ge, enc, none, false), ge,
-        Map.of("x", TensorData.ofFloats(new long[] {8, dims[0]},
-            Arrays.copyOf(xs[0], 8 * dims[0])))));
+    out.add(DeviceCheckCase.ofOutputs("rqvae_encode", enc, none, false, Map.of("x",
+        TensorData.ofFloats(new long[] {8, dims[0]}, Arrays.copyOf(xs[0], 8 * dims[0])))));
     Graph gd = new Graph("rqvae_decode");
     Map<String, Tensor> dec = first.decodeOutputs(gd, RqVaeNetwork.declare(gd, firstParams,
         names.get(0) + "."), 0);
@@ -88,8 +86,8 @@ public final class RqVaeDeviceChecks {
     for (int i = 0; i < zq.length; i++) {
       zq[i] = (float) r.nextGaussian();
     }
-    out.add(new DeviceCheckCase("rqvae_decode", Predictor.export(gd, dec, none, false), gd,
-        Map.of("zq", TensorData.ofFloats(new long[] {8, first.config().latentDim()}, zq))));
+    out.add(DeviceCheckCase.ofOutputs("rqvae_decode", dec, none, false, Map.of("zq",
+        TensorData.ofFloats(new long[] {8, first.config().latentDim()}, zq))));
     return out;
   }
 }

@@ -11,7 +11,6 @@ import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.train.InMemoryBatchSource;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
-import io.github.mmesid.core.engine.train.Predictor;
 import io.github.mmesid.core.engine.train.Trainer;
 import io.github.mmesid.core.engine.train.TrainerConfig;
 import io.github.mmesid.llm.lora.LoraConfig;
@@ -82,12 +81,11 @@ public final class LlamaDeviceChecks {
     }
     List<DeviceCheckCase> out = new ArrayList<>();
     Map<String, Tensor> fwd = LlamaHiddenStates.graph(w, true);
-    Graph fg = fwd.values().iterator().next().graph();
     Map<String, TensorData> in = new LinkedHashMap<>();
     in.put(LlamaBackbone.INPUT_IDS, TensorData.ofLongs(new long[] {B, T}, ids));
     in.put(LlamaBackbone.ATTENTION_MASK, TensorData.ofLongs(new long[] {B, T}, mask));
-    out.add(new DeviceCheckCase("llama_forward", Predictor.export(fg, fwd,
-        new ParameterSnapshot(Map.of()), false), fg, in));
+    out.add(DeviceCheckCase.ofOutputs("llama_forward", fwd, new ParameterSnapshot(Map.of()), false,
+        in));
 
     Graph g = new Graph("llama_lora_step");
     LlamaBackbone bb = LlamaBackbone.create(g, w, LlamaBackbone.Options.loraTraining(

@@ -4,11 +4,9 @@ import io.github.mmesid.core.ItemCatalog;
 import io.github.mmesid.core.data.LeaveOneOutSplit;
 import io.github.mmesid.core.data.SyntheticDataGenerator;
 import io.github.mmesid.core.engine.check.DeviceCheckCase;
-import io.github.mmesid.core.engine.graph.Graph;
 import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
-import io.github.mmesid.core.engine.train.Predictor;
 import io.github.mmesid.core.engine.train.RunOptions;
 import io.github.mmesid.llm.llama.LlamaCheckpointWriter;
 import io.github.mmesid.llm.llama.LlamaConfig;
@@ -69,12 +67,9 @@ public final class MmeSidDeviceChecks {
       ParameterSnapshot none = new ParameterSnapshot(Map.of());
       try (MmeSidRecommender rec = MmeSidRecommender.untrained(config, b.getValue(),
           split.trainingItemCounts(), DeviceCheckCase.cudaPrefer())) {
-        Map<String, Tensor> pre = rec.precomputeGraph();
-        Graph pg = pre.values().iterator().next().graph();
-        out.add(new DeviceCheckCase(name + "_precompute", Predictor.export(pg, pre, none, false),
-            pg, Map.of()));
+        out.add(DeviceCheckCase.ofOutputs(name + "_precompute", rec.precomputeGraph(), none,
+            false, Map.of()));
         Map<String, Tensor> sc = rec.scoringGraph(rec.precompute());
-        Graph sg = sc.values().iterator().next().graph();
         long[] items = new long[4 * 5];
         long[] mask = new long[4 * 5];
         for (int i = 0; i < items.length; i++) {
@@ -85,8 +80,7 @@ public final class MmeSidDeviceChecks {
         Map<String, TensorData> in = new LinkedHashMap<>();
         in.put(MmeSidNet.ITEMS, TensorData.ofLongs(new long[] {4, 5}, items));
         in.put(MmeSidNet.ITEM_MASK, TensorData.ofLongs(new long[] {4, 5}, mask));
-        out.add(new DeviceCheckCase(name + "_scores", Predictor.export(sg, sc, none, true), sg,
-            in));
+        out.add(DeviceCheckCase.ofOutputs(name + "_scores", sc, none, true, in));
       }
     }
     return out;

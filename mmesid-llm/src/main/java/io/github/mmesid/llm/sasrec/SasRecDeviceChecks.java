@@ -8,7 +8,6 @@ import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.optim.Optimizer;
 import io.github.mmesid.core.engine.train.ParameterSnapshot;
-import io.github.mmesid.core.engine.train.Predictor;
 import io.github.mmesid.core.engine.train.Trainer;
 import io.github.mmesid.core.engine.train.TrainerConfig;
 import java.util.ArrayList;
@@ -64,8 +63,8 @@ public final class SasRecDeviceChecks {
     }
     Map<String, TensorData> in = new LinkedHashMap<>();
     in.put(SasRecNet.ITEMS, TensorData.ofLongs(new long[] {4, last.maxLen()}, items));
-    out.add(new DeviceCheckCase("sasrec_scores", Predictor.export(scores.graph(),
-        Map.of(SasRecNet.SCORES, scores), p, false), scores.graph(), in));
+    out.add(DeviceCheckCase.ofOutputs("sasrec_scores", Map.of(SasRecNet.SCORES, scores), p, false,
+        in));
     return out;
   }
 }

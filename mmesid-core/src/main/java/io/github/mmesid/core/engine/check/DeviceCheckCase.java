@@ -6,6 +6,7 @@ import io.github.mmesid.core.engine.graph.ExportedGraph;
 import io.github.mmesid.core.engine.graph.Graph;
 import io.github.mmesid.core.engine.graph.OnnxExporter;
 import io.github.mmesid.core.engine.graph.Shape;
+import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.graph.ValueSpec;
 import io.github.mmesid.core.engine.optim.Optimizer;
@@ -19,6 +20,8 @@ import io.github.mmesid.core.engine.runtime.RunOutputs;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
 import io.github.mmesid.core.engine.train.BatchSource;
 import io.github.mmesid.core.engine.train.HostTensors;
+import io.github.mmesid.core.engine.train.ParameterSnapshot;
+import io.github.mmesid.core.engine.train.Predictor;
 import io.github.mmesid.core.engine.train.Trainer;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -203,6 +206,29 @@ public record DeviceCheckCase(String name, ExportedGraph exported, Graph graph,
       feeds.forEach(HostTensor::close);
     }
     return out;
+  }
+
+  /**
+   * The case of an inference graph: its outputs exported as {@link Predictor} exports them for a
+   * session, with their graph for shapes.
+   *
+   * @param name the case name
+   * @param outputs output name to tensor, all of one graph (at least one)
+   * @param parameters parameter values (missing parameters keep their initial values)
+   * @param frozenAsInitializers as in {@link Predictor#export}
+   * @param inputs a value for every input of the graph
+   * @return the case
+   */
+  public static DeviceCheckCase ofOutputs(String name, Map<String, Tensor> outputs,
+      ParameterSnapshot parameters, boolean frozenAsInitializers,
+      Map<String, TensorData> inputs) {
+    if (outputs.isEmpty()) {
+      throw new IllegalArgumentException("device check case '" + name
+          + "' needs at least one output, got none");
+    }
+    Graph g = outputs.values().iterator().next().graph();
+    return new DeviceCheckCase(name, Predictor.export(g, outputs, parameters,
+        frozenAsInitializers), g, inputs);
   }
 
   /**

@@ -15,6 +15,7 @@ import io.github.mmesid.core.engine.graph.Tensor;
 import io.github.mmesid.core.engine.graph.TensorData;
 import io.github.mmesid.core.engine.optim.OptimizerGraph;
 import io.github.mmesid.core.engine.runtime.RuntimeOptions;
+import io.github.mmesid.core.engine.train.ParameterSnapshot;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -70,6 +71,21 @@ class DeviceCheckCaseTest {
     assertTrue(m.getMessage().contains("no value for inputs [x]"), m.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new DeviceCheckCase("a b", e, g,
         Map.of("x", TensorData.ofFloats(new long[] {2}, 1, 2))));
+  }
+
+  @Test
+  void ofOutputsExportsTheOutputsGraph() {
+    Graph g = new Graph("g");
+    Tensor x = g.input("x", DType.FLOAT32, Shape.of(2));
+    ParameterSnapshot none = new ParameterSnapshot(Map.of());
+    Map<String, TensorData> in = Map.of("x", TensorData.ofFloats(new long[] {2}, 1, 2));
+    DeviceCheckCase c = DeviceCheckCase.ofOutputs("exp", Map.of("y", x.exp()), none, false, in);
+    assertEquals(g, c.graph());
+    assertEquals(List.of("y"), c.exported().model().getGraph().getOutputList().stream()
+        .map(o -> o.getName()).toList());
+    IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
+        () -> DeviceCheckCase.ofOutputs("none", Map.of(), none, false, in));
+    assertTrue(m.getMessage().contains("at least one output"), m.getMessage());
   }
 
   @Test
