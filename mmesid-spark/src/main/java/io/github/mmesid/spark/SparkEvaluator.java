@@ -83,9 +83,7 @@ public final class SparkEvaluator {
     if (sequences == null) {
       throw new IllegalArgumentException("sequences must not be null");
     }
-    if (bundlePath == null || bundlePath.isBlank()) {
-      throw new IllegalArgumentException("bundlePath must not be null or blank");
-    }
+    SparkColumns.path(bundlePath, "bundlePath");
     StructField user = SparkColumns.field(sequences.schema(), SparkSequences.USER, null, "sequences");
     SparkColumns.field(sequences.schema(), SparkSequences.SEQUENCE,
         DataTypes.createArrayType(DataTypes.IntegerType), "sequences");
@@ -255,10 +253,7 @@ public final class SparkEvaluator {
      * @return this builder
      */
     public Builder options(ScoringOptions o) {
-      if (o == null) {
-        throw new IllegalArgumentException("options must not be null; use ScoringOptions.defaults()");
-      }
-      this.options = o;
+      this.options = SparkColumns.options(o);
       return this;
     }
 
