@@ -48,12 +48,8 @@ public final class BundleCache {
    * @throws java.io.UncheckedIOException if a file cannot be read
    */
   public static SequentialRecommender recommender(String path, ScoringOptions options) {
-    if (path == null || path.isBlank()) {
-      throw new IllegalArgumentException("model path must not be null or blank");
-    }
-    if (options == null) {
-      throw new IllegalArgumentException("options must not be null; use ScoringOptions.defaults()");
-    }
+    SparkColumns.path(path, "model path");
+    SparkColumns.options(options);
     Key key = new Key("recommender", normalise(path), options.intraOpThreads(), options.baseModel());
     return (SequentialRecommender) entry(key).get(() -> Bundles.load(Path.of(key.path()), options));
   }
@@ -69,9 +65,7 @@ public final class BundleCache {
    * @throws java.io.UncheckedIOException if a file cannot be read
    */
   public static MmRqVaeModel quantizerModel(String path, int intraOpThreads) {
-    if (path == null || path.isBlank()) {
-      throw new IllegalArgumentException("model path must not be null or blank");
-    }
+    SparkColumns.path(path, "model path");
     ScoringOptions checked = ScoringOptions.defaults().withIntraOpThreads(intraOpThreads);
     Key key = new Key("mmrqvae", normalise(path), checked.intraOpThreads(), null);
     return (MmRqVaeModel) entry(key).get(() -> LargeStack.call("mmesid-quantizer-load",

@@ -91,9 +91,7 @@ public final class Bundles {
    * @throws UncheckedIOException if a file cannot be read
    */
   public static SequentialRecommender load(Path path, ScoringOptions options) {
-    if (options == null) {
-      throw new IllegalArgumentException("options must not be null; use ScoringOptions.defaults()");
-    }
+    SparkColumns.options(options);
     BundleKind kind = detect(path);
     return LargeStack.call("mmesid-bundle-load", () -> load(path, kind, options));
   }

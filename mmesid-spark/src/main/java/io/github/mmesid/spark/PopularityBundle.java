@@ -71,14 +71,16 @@ public final class PopularityBundle {
    *
    * @param dir the directory
    * @return the recommender
-   * @throws IllegalArgumentException if the manifest or counts are malformed, naming the file and
-   *     what is wrong
+   * @throws IllegalArgumentException if {@code dir} is null, or the manifest or counts are
+   *     malformed, naming the file and what is wrong
    * @throws UncheckedIOException if a file is missing or cannot be read
    */
   public static PopularityRecommender load(Path dir) {
+    if (dir == null) {
+      throw new IllegalArgumentException("dir must not be null");
+    }
     Path manifest = dir.resolve(MANIFEST_FILE);
-    JsonNode root;
-    try {
+    try { // the tighter bound of this small manifest, before Json reads it
       long size = Files.size(manifest);
       if (size > MAX_MANIFEST_BYTES) {
         throw new IllegalArgumentException(manifest + " is " + size + " bytes; at most "
@@ -89,7 +91,7 @@ public final class PopularityBundle {
     } catch (java.io.IOException e) {
       throw new UncheckedIOException("cannot read " + manifest + ": " + e.getMessage(), e);
     }
-    root = Json.readTree(manifest);
+    JsonNode root = Json.readTree(manifest);
     if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
       throw new IllegalArgumentException(manifest + " is not a popularity manifest (\"format\" must be \""
           + FORMAT + "\")");

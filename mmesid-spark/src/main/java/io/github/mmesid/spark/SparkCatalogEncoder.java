@@ -60,15 +60,11 @@ public final class SparkCatalogEncoder {
     if (items == null) {
       throw new IllegalArgumentException("items must not be null");
     }
-    if (quantizerDir == null || quantizerDir.isBlank()) {
-      throw new IllegalArgumentException("quantizerDir must not be null or blank");
-    }
+    SparkColumns.path(quantizerDir, "quantizerDir");
     if (modality == null || modality.isBlank()) {
       throw new IllegalArgumentException("modality must not be null or blank");
     }
-    if (options == null) {
-      throw new IllegalArgumentException("options must not be null; use ScoringOptions.defaults()");
-    }
+    SparkColumns.options(options);
     SparkColumns.field(items.schema(), ITEM, DataTypes.IntegerType, "items");
     SparkColumns.field(items.schema(), EMBEDDING, DataTypes.createArrayType(DataTypes.FloatType), "items");
     StructType out = new StructType(new StructField[] {

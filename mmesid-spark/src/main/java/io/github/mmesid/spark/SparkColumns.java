@@ -7,10 +7,39 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** Column checks and conversions shared by the Spark entry points. */
+/** Argument and column checks and conversions shared by the Spark entry points. */
 final class SparkColumns {
 
   private SparkColumns() {}
+
+  /**
+   * Checks a model directory argument.
+   *
+   * @param path the path
+   * @param what the argument's name for messages
+   * @return the path
+   * @throws IllegalArgumentException if null or blank
+   */
+  static String path(String path, String what) {
+    if (path == null || path.isBlank()) {
+      throw new IllegalArgumentException(what + " must not be null or blank");
+    }
+    return path;
+  }
+
+  /**
+   * Checks a scoring options argument.
+   *
+   * @param options the options
+   * @return the options
+   * @throws IllegalArgumentException if null, naming the default to use
+   */
+  static ScoringOptions options(ScoringOptions options) {
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null; use ScoringOptions.defaults()");
+    }
+    return options;
+  }
 
   /**
    * Returns a column's field, checking its type.

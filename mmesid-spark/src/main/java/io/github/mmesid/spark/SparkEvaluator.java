@@ -35,9 +35,9 @@ import org.apache.spark.sql.types.StructType;
  * class sees no data set: it checks that every history item and target is an item of the model
  * (1..N) and fails the job naming the user otherwise.
  *
- * <p>Ranks are computed inside partitions ({@link #ranks}) with {@link Evaluator#rank}; the SDK's
- * models score histories of one length together ({@link io.github.mmesid.core.LengthBatches}),
- * so each user's scores are those of scoring it alone, whatever the partitioning. {@link
+ * <p>Ranks are computed inside partitions ({@link #ranks}) with {@link Evaluator#ranks}, the
+ * single-JVM evaluator's batch step; the SDK's models score histories of one length together
+ * ({@link io.github.mmesid.core.LengthBatches}), so each user's scores are those of scoring it alone, whatever the partitioning. {@link
  * #evaluate} aggregates the ranks as integer counts of each rank below the largest K, so the
  * metrics do not depend on the partitioning, and they equal {@link Evaluator}'s up to the order
  * of a floating-point sum (within 1e-12).
@@ -49,15 +49,12 @@ public final class SparkEvaluator {
   /** Output column of {@link #ranks}: the target item. */
   public static final String TARGET = "target";
 
-  private final int[] ks;
-  private final Split split;
-  private final boolean excludeHistory;
+  /** The cut-offs, split and candidate rule, as the single-JVM evaluator holds them. */
+  private final Evaluator settings;
   private final ScoringOptions options;
 
   private SparkEvaluator(Builder b) {
-    this.ks = b.ks;
-    this.split = b.split;
-    this.excludeHistory = b.excludeHistory;
+    this.settings = b.settings.build();
     this.options = b.options;
   }
 
@@ -86,9 +83,7 @@ public final class SparkEvaluator {
     if (sequences == null) {
       throw new IllegalArgumentException("sequences must not be null");
     }
-    if (bundlePath == null || bundlePath.isBlank()) {
-      throw new IllegalArgumentException("bundlePath must not be null or blank");
-    }
+    SparkColumns.path(bundlePath, "bundlePath");
     StructField user = SparkColumns.field(sequences.schema(), SparkSequences.USER, null, "sequences");
     SparkColumns.field(sequences.schema(), SparkSequences.SEQUENCE,
         DataTypes.createArrayType(DataTypes.IntegerType), "sequences");
@@ -96,7 +91,8 @@ public final class SparkEvaluator {
         DataTypes.createStructField(TARGET, DataTypes.IntegerType, false),
         DataTypes.createStructField(RANK, DataTypes.IntegerType, false)});
     return sequences.select(SparkSequences.USER, SparkSequences.SEQUENCE)
-        .mapPartitions(new RankPartition(bundlePath, split, excludeHistory, options), Encoders.row(out));
+        .mapPartitions(new RankPartition(bundlePath, settings.split(), settings.excludeHistory(), options),
+            Encoders.row(out));
   }
 
   /**
@@ -111,6 +107,7 @@ public final class SparkEvaluator {
    *     message
    */
   public SparkEvaluationResult evaluate(Dataset<Row> sequences, String bundlePath) {
+    int[] ks = settings.ks();
     int maxK = ks[ks.length - 1];
     List<Row> counts = ranks(sequences, bundlePath)
         .select(when(col(RANK).lt(maxK), col(RANK)).otherwise(lit(-1)).as("bucket"))
@@ -129,7 +126,7 @@ public final class SparkEvaluator {
       throw new IllegalArgumentException("no user has at least " + LeaveOneOutSplit.MIN_EVAL_LENGTH
           + " items; nothing to evaluate");
     }
-    return new SparkEvaluationResult(split, ks, users, rankCounts);
+    return new SparkEvaluationResult(settings.split(), ks, users, rankCounts);
   }
 
   /** Ranks one partition's users in batches; holds only the path and settings. */
@@ -154,19 +151,18 @@ public final class SparkEvaluator {
 
         @Override
         List<Row> process(List<Row> batch) {
-          List<Row> users = new ArrayList<>(batch.size());
+          List<Object> users = new ArrayList<>(batch.size());
           List<int[]> histories = new ArrayList<>(batch.size());
-          List<Integer> targets = new ArrayList<>(batch.size());
+          int[] targets = new int[batch.size()];
           for (Row r : batch) {
             int[] seq = SparkColumns.ints(r, 1, r.get(0), SparkSequences.SEQUENCE);
             if (seq.length < LeaveOneOutSplit.MIN_EVAL_LENGTH) {
               continue;
             }
-            int len = seq.length;
-            int cut = split == Split.TEST ? len - 1 : len - 2;
-            users.add(r);
+            int cut = split == Split.TEST ? seq.length - 1 : seq.length - 2;
+            targets[users.size()] = seq[cut];
+            users.add(r.get(0));
             histories.add(Arrays.copyOf(seq, cut));
-            targets.add(seq[cut]);
           }
           if (users.isEmpty()) {
             return List.of();
@@ -177,33 +173,21 @@ public final class SparkEvaluator {
           int n = rec.numItems();
           for (int i = 0; i < users.size(); i++) {
             int[] h = histories.get(i);
-            Object user = users.get(i).get(0);
             for (int t = 0; t < h.length; t++) {
               if (h[t] < 1 || h[t] > n) {
-                throw new IllegalArgumentException("user " + user + ": sequence[" + t + "] = " + h[t]
+                throw new IllegalArgumentException("user " + users.get(i) + ": sequence[" + t + "] = " + h[t]
                     + " is not an item id of the model; allowed 1.." + n);
               }
             }
-            if (targets.get(i) < 1 || targets.get(i) > n) {
-              throw new IllegalArgumentException("user " + user + ": " + split + " target "
-                  + targets.get(i) + " is not an item id of the model; allowed 1.." + n);
+            if (targets[i] < 1 || targets[i] > n) {
+              throw new IllegalArgumentException("user " + users.get(i) + ": " + split + " target "
+                  + targets[i] + " is not an item id of the model; allowed 1.." + n);
             }
           }
-          float[][] scores = rec.scores(histories);
-          if (scores.length != histories.size()) {
-            throw new IllegalStateException("the model returned " + scores.length
-                + " score arrays for " + histories.size() + " histories");
-          }
+          int[] ranks = Evaluator.ranks(rec, histories, Arrays.copyOf(targets, users.size()), excludeHistory);
           List<Row> out = new ArrayList<>(users.size());
           for (int i = 0; i < users.size(); i++) {
-            float[] s = scores[i];
-            if (s == null || s.length != n + 1) {
-              throw new IllegalStateException("the model returned " + (s == null ? "null" : s.length + " scores")
-                  + "; expected numItems() + 1 = " + (n + 1));
-            }
-            int target = targets.get(i);
-            int rank = Evaluator.rank(s, target, histories.get(i), excludeHistory);
-            out.add(RowFactory.create(users.get(i).get(0), target, rank));
+            out.add(RowFactory.create(users.get(i), targets[i], ranks[i]));
           }
           return out;
         }
@@ -213,42 +197,40 @@ public final class SparkEvaluator {
 
   /** Settings of a {@link SparkEvaluator}. Not thread-safe. */
   public static final class Builder {
-    private int[] ks = {5, 10, 20};
-    private Split split = Split.TEST;
-    private boolean excludeHistory = true;
+    /** The largest K: {@link #evaluate} counts each rank below it. */
+    private static final int MAX_K = 100_000;
+    private final Evaluator.Builder settings = Evaluator.builder();
     private ScoringOptions options = ScoringOptions.defaults();
 
     private Builder() {}
 
     /**
-     * Sets the cut-offs.
+     * Sets the cut-offs, validated as by {@link Evaluator.Builder#ks(int...)}, each at most
+     * 100000.
      *
      * @param values one or more distinct K values, each 1..100000; sorted ascending
      * @return this builder
      * @throws IllegalArgumentException if empty, repeated or out of range
      */
     public Builder ks(int... values) {
-      Evaluator.builder().ks(values); // the same validation and messages
-      int[] s = values.clone();
-      Arrays.sort(s);
-      if (s[s.length - 1] > 100_000) {
-        throw new IllegalArgumentException("K = " + s[s.length - 1] + " is too large; allowed 1..100000");
+      int[] sorted = Evaluator.builder().ks(values).build().ks(); // the same checks and messages
+      if (sorted[sorted.length - 1] > MAX_K) {
+        throw new IllegalArgumentException("K = " + sorted[sorted.length - 1] + " is too large; allowed 1.."
+            + MAX_K);
       }
-      this.ks = s;
+      settings.ks(sorted);
       return this;
     }
 
     /**
-     * Sets the split.
+     * Sets the split (as {@link Evaluator.Builder#split(Split)}).
      *
      * @param s test or valid
      * @return this builder
+     * @throws IllegalArgumentException if null
      */
     public Builder split(Split s) {
-      if (s == null) {
-        throw new IllegalArgumentException("split must be TEST or VALID, not null");
-      }
-      this.split = s;
+      settings.split(s);
       return this;
     }
 
@@ -260,7 +242,7 @@ public final class SparkEvaluator {
      * @return this builder
      */
     public Builder excludeHistory(boolean exclude) {
-      this.excludeHistory = exclude;
+      settings.excludeHistory(exclude);
       return this;
     }
 
@@ -271,10 +253,7 @@ public final class SparkEvaluator {
      * @return this builder
      */
     public Builder options(ScoringOptions o) {
-      if (o == null) {
-        throw new IllegalArgumentException("options must not be null; use ScoringOptions.defaults()");
-      }
-      this.options = o;
+      this.options = SparkColumns.options(o);
       return this;
     }
 

@@ -68,15 +68,11 @@ public final class SparkTopK {
     if (users == null) {
       throw new IllegalArgumentException("users must not be null");
     }
-    if (bundlePath == null || bundlePath.isBlank()) {
-      throw new IllegalArgumentException("bundlePath must not be null or blank");
-    }
+    SparkColumns.path(bundlePath, "bundlePath");
     if (k < 1 || k > 100_000) {
       throw new IllegalArgumentException("k = " + k + "; allowed 1..100000");
     }
-    if (options == null) {
-      throw new IllegalArgumentException("options must not be null; use ScoringOptions.defaults()");
-    }
+    SparkColumns.options(options);
     StructField user = SparkColumns.field(users.schema(), USER, null, "users");
     SparkColumns.field(users.schema(), HISTORY, DataTypes.createArrayType(DataTypes.IntegerType), "users");
     StructType out = new StructType(new StructField[] {

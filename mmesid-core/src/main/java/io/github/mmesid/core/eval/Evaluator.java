@@ -61,6 +61,34 @@ public final class Evaluator {
   }
 
   /**
+   * Returns the cut-offs, ascending.
+   *
+   * @return a copy of the K values
+   */
+  public int[] ks() {
+    return ks.clone();
+  }
+
+  /**
+   * Returns the split that is evaluated.
+   *
+   * @return test or valid
+   */
+  public Split split() {
+    return split;
+  }
+
+  /**
+   * Returns whether the history's items are excluded from the candidates ({@link
+   * Builder#excludeHistory(boolean)}).
+   *
+   * @return true if a target already in the history is a miss
+   */
+  public boolean excludeHistory() {
+    return excludeHistory;
+  }
+
+  /**
    * Evaluates a recommender on a dataset's leave-one-out split.
    *
    * @param recommender the recommender; its {@code numItems()} must equal the dataset's
@@ -156,24 +184,56 @@ public final class Evaluator {
     int from = batch * batchSize;
     int to = Math.min(users.length, from + batchSize);
     List<int[]> histories = new ArrayList<>(to - from);
+    int[] targets = new int[to - from];
     for (int i = from; i < to; i++) {
-      histories.add(allHistories[order[i]]);
+      int u = order[i];
+      histories.add(allHistories[u]);
+      targets[i - from] = loo.target(users[u], split);
     }
-    float[][] scores = rec.scores(histories);
+    int[] batchRanks = ranks(rec, histories, targets, excludeHistory);
+    for (int i = from; i < to; i++) {
+      ranks[order[i]] = batchRanks[i - from];
+    }
+  }
+
+  /**
+   * Scores a batch of histories with one {@link SequentialRecommender#scores(List)} call and
+   * ranks each target as {@link #rank} does: the batch step of {@link #evaluate}, for callers
+   * that form the batches themselves (e.g. a distributed evaluation).
+   *
+   * @param recommender the recommender
+   * @param histories the histories, each holding item ids 1..N
+   * @param targets the held-out items, 1..N, aligned with {@code histories}
+   * @param excludeHistory whether history items are excluded from the candidates
+   * @return the 0-based ranks ({@link EvaluationResult#NOT_RANKED} for a target that cannot be
+   *     recommended), aligned with {@code histories}
+   * @throws IllegalArgumentException if {@code targets} is not aligned with {@code histories}
+   * @throws IllegalStateException if the recommender returns another number of score arrays than
+   *     histories, or an array that does not hold N + 1 scores
+   */
+  public static int[] ranks(SequentialRecommender recommender, List<int[]> histories, int[] targets,
+      boolean excludeHistory) {
+    if (targets.length != histories.size()) {
+      throw new IllegalArgumentException(targets.length + " targets for " + histories.size()
+          + " histories; give one target per history");
+    }
+    int n = recommender.numItems();
+    float[][] scores = recommender.scores(histories);
     if (scores.length != histories.size()) {
       throw new IllegalStateException(
           "recommender returned " + scores.length + " score arrays for " + histories.size() + " histories");
     }
-    for (int i = from; i < to; i++) {
-      float[] s = scores[i - from];
-      if (s == null || s.length != loo.numItems() + 1) {
+    int[] out = new int[targets.length];
+    for (int i = 0; i < out.length; i++) {
+      float[] s = scores[i];
+      if (s == null || s.length != n + 1) {
         throw new IllegalStateException(
             "recommender returned " + (s == null ? "null" : s.length + " scores") + "; expected numItems() + 1 = "
-                + (loo.numItems() + 1));
+                + (n + 1));
       }
-      int u = order[i];
-      ranks[u] = rank(s, loo.target(users[u], split), allHistories[u], excludeHistory);
+      out[i] = rank(s, targets[i], histories.get(i), excludeHistory);
     }
+    return out;
   }
 
   /**

@@ -119,6 +119,32 @@ class EvaluatorTest {
   }
 
   @Test
+  void aBatchRankedByHandEqualsTheEvaluatorsRanksAndItsSettingsReadBack() {
+    // the batch step on its own: tiny()'s evaluable users u1, u2, u4 in one batch (test split)
+    SequenceDataset d = tiny();
+    CountsRecommender pop = CountsRecommender.of(d);
+    List<int[]> histories = List.of(new int[] {1, 2, 3, 4}, new int[] {2, 1}, new int[] {1, 3, 2, 6});
+    int[] targets = {5, 6, 4};
+    assertArrayEquals(new int[] {0, 3, 0}, Evaluator.ranks(pop, histories, targets, true));
+    // with history items as candidates: u1's 5 behind 2, 3, 1, 4; u2's 6 behind 2, 3, 1, 4, 5; u4's 4 behind 2, 3, 1
+    assertArrayEquals(new int[] {4, 5, 3}, Evaluator.ranks(pop, histories, targets, false));
+    // a target already in the history is a miss
+    assertArrayEquals(new int[] {EvaluationResult.NOT_RANKED},
+        Evaluator.ranks(pop, List.of(new int[] {2, 5}), new int[] {2}, true));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Evaluator.ranks(pop, histories, new int[] {5, 6}, true));
+    assertTrue(e.getMessage().contains("2 targets for 3 histories"), e.getMessage());
+    Evaluator ev = Evaluator.builder().ks(20, 1).split(Split.VALID).excludeHistory(false).build();
+    assertArrayEquals(new int[] {1, 20}, ev.ks());
+    assertEquals(Split.VALID, ev.split());
+    assertEquals(false, ev.excludeHistory());
+    Evaluator defaults = Evaluator.builder().build();
+    assertArrayEquals(new int[] {5, 10, 20}, defaults.ks());
+    assertEquals(Split.TEST, defaults.split());
+    assertEquals(true, defaults.excludeHistory());
+  }
+
+  @Test
   void repeatConsumptionKeepsHistoryItemsAsCandidates() {
     SequenceDataset d = SequenceDataset.builder()
         .add("a", new int[] {4, 1, 3})

@@ -8,7 +8,6 @@ import io.github.mmesid.spark.SparkTopK;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -40,16 +39,8 @@ public final class BatchTopKJob {
    * @param args the arguments (see {@link #run})
    */
   public static void main(String[] args) {
-    SparkSession.Builder b = SparkSession.builder().appName("mmesid-batch-topk");
-    if (!new SparkConf().contains("spark.master")) {
-      b.master("local[*]");
-    }
-    SparkSession spark = b.getOrCreate();
-    try {
-      run(spark, System.out, args);
-    } finally {
-      spark.stop();
-    }
+    SubmitSession.run(SparkSession.builder().appName("mmesid-batch-topk"), "local[*]",
+        spark -> run(spark, System.out, args));
   }
 
   /**

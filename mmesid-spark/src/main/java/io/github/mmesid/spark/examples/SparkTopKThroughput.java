@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -55,17 +54,8 @@ public final class SparkTopKThroughput {
    * @param args see {@link #USAGE}
    */
   public static void main(String[] args) {
-    SparkSession.Builder b = SparkSession.builder().appName("mmesid-topk-throughput")
-        .config("spark.ui.enabled", "false");
-    if (!new SparkConf().contains("spark.master")) {
-      b.master("local[2]");
-    }
-    SparkSession spark = b.getOrCreate();
-    try {
-      run(spark, System.out, args);
-    } finally {
-      spark.stop();
-    }
+    SubmitSession.run(SparkSession.builder().appName("mmesid-topk-throughput").config("spark.ui.enabled", "false"),
+        "local[2]", spark -> run(spark, System.out, args));
   }
 
   /**
@@ -151,53 +141,45 @@ public final class SparkTopKThroughput {
         bundle != null ? bundle : model, users, data.numItems(), k, spark.version(),
         spark.sparkContext().master(), cores);
     try (SequentialRecommender rec = Bundles.load(dir, ScoringOptions.defaults().withIntraOpThreads(cores))) {
-      double[] times = new double[repeats];
-      for (int r = -1; r < repeats; r++) {
-        long t0 = System.nanoTime();
+      double batch = medianSeconds(repeats, () -> {
         for (int from = 0; from < users; from += ScoringOptions.DEFAULT_BATCH_SIZE) {
           rec.topK(histories.subList(from, Math.min(users, from + ScoringOptions.DEFAULT_BATCH_SIZE)), k);
         }
-        if (r >= 0) {
-          times[r] = (System.nanoTime() - t0) / 1e9;
-        }
-      }
+      });
       out.printf(Locale.ROOT, "single JVM batch topK (%d ORT threads): %.0f users/s (median of %d: %.2f s)%n",
-          cores, users / median(times), repeats, median(times));
-      for (int r = -1; r < repeats; r++) {
-        long t0 = System.nanoTime();
+          cores, users / batch, repeats, batch);
+      double sparkBatches = medianSeconds(repeats, () -> {
         for (int from = 0; from < users; from += ScoringOptions.DEFAULT_BATCH_SIZE) {
           SparkTopK.topK(rec, histories.subList(from, Math.min(users, from + ScoringOptions.DEFAULT_BATCH_SIZE)), k);
         }
-        if (r >= 0) {
-          times[r] = (System.nanoTime() - t0) / 1e9;
-        }
-      }
+      });
       out.printf(Locale.ROOT, "single JVM SparkTopK.topK (%d ORT threads): %.0f users/s "
-          + "(median of %d: %.2f s)%n", cores, users / median(times), repeats, median(times));
+          + "(median of %d: %.2f s)%n", cores, users / sparkBatches, repeats, sparkBatches);
     }
+    String path = dir.toString();
     for (int p : partitions) {
       Dataset<Row> in = SparkSequences.of(spark, data, p)
           .withColumnRenamed(SparkSequences.SEQUENCE, SparkTopK.HISTORY).cache();
       in.count();
-      double[] times = new double[repeats];
-      for (int r = -1; r < repeats; r++) {
-        long t0 = System.nanoTime();
-        SparkTopK.recommend(in, dir.toString(), k, ScoringOptions.defaults())
-            .write().format("noop").mode("overwrite").save();
-        if (r >= 0) {
-          times[r] = (System.nanoTime() - t0) / 1e9;
-        }
-      }
+      double job = medianSeconds(repeats, () -> SparkTopK.recommend(in, path, k, ScoringOptions.defaults())
+          .write().format("noop").mode("overwrite").save());
       in.unpersist();
       out.printf(Locale.ROOT, "Spark %s, %d partitions (1 ORT thread per task): %.0f users/s (median of %d: %.2f s)%n",
-          spark.sparkContext().master(), p, users / median(times), repeats, median(times));
+          spark.sparkContext().master(), p, users / job, repeats, job);
     }
     BundleCache.closeAll();
   }
 
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  /** Runs {@code work} once untimed, then {@code repeats} times, and returns the median seconds. */
+  private static double medianSeconds(int repeats, Runnable work) {
+    work.run();
+    double[] times = new double[repeats];
+    for (int r = 0; r < repeats; r++) {
+      long t0 = System.nanoTime();
+      work.run();
+      times[r] = (System.nanoTime() - t0) / 1e9;
+    }
+    Arrays.sort(times);
+    return repeats % 2 == 1 ? times[repeats / 2] : (times[repeats / 2 - 1] + times[repeats / 2]) / 2;
   }
 }
