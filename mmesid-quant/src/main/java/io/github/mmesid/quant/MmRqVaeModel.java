@@ -15,8 +15,6 @@ import io.github.mmesid.core.io.safetensors.SafetensorsWriter;
 import io.github.mmesid.core.io.safetensors.TensorInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -238,21 +236,7 @@ public final class MmRqVaeModel implements AutoCloseable {
    */
   public static MmRqVaeModel load(Path dir, RuntimeOptions runtime) {
     Path manifest = dir.resolve(MANIFEST_FILE);
-    JsonNode root;
-    try {
-      long size = Files.size(manifest);
-      if (size > MAX_MANIFEST_BYTES) {
-        throw new IllegalArgumentException(manifest + " is " + size + " bytes; at most "
-            + MAX_MANIFEST_BYTES + " are accepted");
-      }
-      root = new ObjectMapper().readTree(Files.readAllBytes(manifest));
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException("MM-RQ-VAE manifest not found: " + manifest, e);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException(manifest + " is not valid JSON: " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read " + manifest + ": " + e.getMessage(), e);
-    }
+    JsonNode root = Json.readTree(manifest, MAX_MANIFEST_BYTES, "MM-RQ-VAE manifest");
     if (root == null || !root.isObject() || !"mmesid-mmrqvae".equals(root.path("format").asText())) {
       throw new IllegalArgumentException(manifest + " is not an MM-RQ-VAE manifest (\"format\" must be \"mmesid-mmrqvae\")");
     }

@@ -7,8 +7,6 @@ import io.github.mmesid.core.data.NpyArray;
 import io.github.mmesid.core.io.Json;
 import io.github.mmesid.llm.popularity.PopularityRecommender;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -80,18 +78,7 @@ public final class PopularityBundle {
       throw new IllegalArgumentException("dir must not be null");
     }
     Path manifest = dir.resolve(MANIFEST_FILE);
-    try { // the tighter bound of this small manifest, before Json reads it
-      long size = Files.size(manifest);
-      if (size > MAX_MANIFEST_BYTES) {
-        throw new IllegalArgumentException(manifest + " is " + size + " bytes; at most "
-            + MAX_MANIFEST_BYTES + " are accepted");
-      }
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException("popularity manifest not found: " + manifest, e);
-    } catch (java.io.IOException e) {
-      throw new UncheckedIOException("cannot read " + manifest + ": " + e.getMessage(), e);
-    }
-    JsonNode root = Json.readTree(manifest);
+    JsonNode root = Json.readTree(manifest, MAX_MANIFEST_BYTES, "popularity manifest");
     if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
       throw new IllegalArgumentException(manifest + " is not a popularity manifest (\"format\" must be \""
           + FORMAT + "\")");

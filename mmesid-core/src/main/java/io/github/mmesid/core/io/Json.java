@@ -22,6 +22,7 @@ import java.lang.reflect.Type;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -124,6 +125,37 @@ public final class Json {
             + "reads are at most " + MAX_DOCUMENT_BYTES + " bytes");
       }
       return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a small JSON document (a model's manifest) under a tighter bound than {@link
+   * #readTree(Path)}.
+   *
+   * @param file the file
+   * @param maxBytes the largest accepted size, at most {@link #MAX_DOCUMENT_BYTES}
+   * @param what what the file is, for the missing-file message (e.g. "popularity manifest")
+   * @return the tree
+   * @throws UncheckedIOException if the file is missing ("WHAT not found: FILE") or unreadable
+   * @throws IllegalArgumentException if it is larger than {@code maxBytes} or not JSON (naming
+   *     the file)
+   */
+  public static JsonNode readTree(Path file, long maxBytes, String what) {
+    if (maxBytes < 0 || maxBytes > MAX_DOCUMENT_BYTES) {
+      throw new IllegalArgumentException("maxBytes = " + maxBytes + "; allowed 0.."
+          + MAX_DOCUMENT_BYTES);
+    }
+    try {
+      long size = Files.size(file);
+      if (size > maxBytes) {
+        throw new IllegalArgumentException(file + " is " + size + " bytes; at most " + maxBytes
+            + " are accepted");
+      }
+      return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    } catch (NoSuchFileException e) {
+      throw new UncheckedIOException(what + " not found: " + file, e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }

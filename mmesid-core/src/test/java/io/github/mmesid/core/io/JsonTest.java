@@ -152,4 +152,23 @@ class JsonTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.readTree(f));
     assertTrue(e.getMessage().contains("c.json") && e.getMessage().contains("not valid JSON"), e.getMessage());
   }
+
+  @Test
+  void smallDocumentsAreReadUnderTheirOwnBound(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("manifest.json");
+    Files.writeString(f, "{\"format\": \"x\"}");
+    assertEquals("x", Json.readTree(f, 64, "test manifest").path("format").asText());
+    IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
+        () -> Json.readTree(f, 8, "test manifest"));
+    assertTrue(big.getMessage().contains("at most 8 are accepted"), big.getMessage());
+    java.io.UncheckedIOException missing = assertThrows(java.io.UncheckedIOException.class,
+        () -> Json.readTree(dir.resolve("none.json"), 64, "test manifest"));
+    assertTrue(missing.getMessage().startsWith("test manifest not found: "), missing.getMessage());
+    Files.writeString(f, "{nope");
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> Json.readTree(f, 64, "test manifest"));
+    assertTrue(bad.getMessage().contains("not valid JSON"), bad.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> Json.readTree(f, Json.MAX_DOCUMENT_BYTES + 1L, "test manifest"));
+  }
 }
