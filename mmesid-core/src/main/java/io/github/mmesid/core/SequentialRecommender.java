@@ -191,9 +191,21 @@ public interface SequentialRecommender extends AutoCloseable {
     return out;
   }
 
+  /**
+   * The number of items a history leaves to recommend: N minus its distinct items (padding 0
+   * ignored).
+   *
+   * @param history a valid history ({@link #validateHistory})
+   * @param numItems N
+   * @return the candidate count, 0 when the history holds every item
+   */
+  static int candidateCount(int[] history, int numItems) {
+    return numItems - (int) java.util.Arrays.stream(history).filter(i -> i != 0).distinct()
+        .count();
+  }
+
   private static int candidates(int[] history, int numItems) {
-    int distinct = (int) java.util.Arrays.stream(history).filter(i -> i != 0).distinct().count();
-    int c = numItems - distinct;
+    int c = candidateCount(history, numItems);
     if (c < 1) {
       throw new IllegalArgumentException("the history holds all " + numItems
           + " items; there is nothing left to recommend");

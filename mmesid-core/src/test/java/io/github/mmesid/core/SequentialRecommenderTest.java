@@ -122,4 +122,11 @@ class SequentialRecommenderTest {
   void scoredItemRejectsPadding() {
     assertThrows(IllegalArgumentException.class, () -> new ScoredItem(0, 1f));
   }
+
+  @Test
+  void candidateCountIgnoresPaddingAndRepeats() {
+    assertEquals(5, SequentialRecommender.candidateCount(new int[0], 5));
+    assertEquals(3, SequentialRecommender.candidateCount(new int[] {0, 2, 4, 2, 0}, 5));
+    assertEquals(0, SequentialRecommender.candidateCount(new int[] {1, 2, 3, 4, 5}, 5));
+  }
 }

@@ -159,7 +159,7 @@ public final class SparkEvaluator {
             if (seq.length < LeaveOneOutSplit.MIN_EVAL_LENGTH) {
               continue;
             }
-            int cut = split == Split.TEST ? seq.length - 1 : seq.length - 2;
+            int cut = LeaveOneOutSplit.targetIndex(seq.length, split);
             targets[users.size()] = seq[cut];
             users.add(r.get(0));
             histories.add(Arrays.copyOf(seq, cut));

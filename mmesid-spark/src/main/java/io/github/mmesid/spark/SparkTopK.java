@@ -155,7 +155,7 @@ public final class SparkTopK {
     List<Integer> fullAt = new ArrayList<>(histories.size());
     for (int i = 0; i < histories.size(); i++) {
       int[] h = histories.get(i);
-      int cands = candidates(h, n);
+      int cands = SequentialRecommender.candidateCount(h, n);
       if (cands >= k) {
         full.add(h);
         fullAt.add(i);
@@ -170,21 +170,6 @@ public final class SparkTopK {
       }
     }
     return out;
-  }
-
-  private static int candidates(int[] history, int n) {
-    if (history.length == 0) {
-      return n;
-    }
-    boolean[] seen = new boolean[n + 1];
-    int distinct = 0;
-    for (int x : history) {
-      if (x != 0 && !seen[x]) {
-        seen[x] = true;
-        distinct++;
-      }
-    }
-    return n - distinct;
   }
 
   /**

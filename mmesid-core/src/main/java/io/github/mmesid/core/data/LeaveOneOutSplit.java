@@ -103,6 +103,18 @@ public final class LeaveOneOutSplit {
   }
 
   /**
+   * The position of a split's target in an evaluable sequence: the last item for test, the
+   * second-to-last for validation (its history is everything before it).
+   *
+   * @param length the sequence length, at least {@link #MIN_EVAL_LENGTH}
+   * @param split which target
+   * @return {@code length - 1} (test) or {@code length - 2} (validation)
+   */
+  public static int targetIndex(int length, Split split) {
+    return split == Split.TEST ? length - 1 : length - 2;
+  }
+
+  /**
    * Returns a user's target for a split.
    *
    * @param user an evaluable user
@@ -112,7 +124,7 @@ public final class LeaveOneOutSplit {
    */
   public int target(int user, Split split) {
     int len = checkEvaluable(user);
-    return dataset.item(user, split == Split.TEST ? len - 1 : len - 2);
+    return dataset.item(user, targetIndex(len, split));
   }
 
   /**
@@ -125,7 +137,7 @@ public final class LeaveOneOutSplit {
    */
   public int[] history(int user, Split split) {
     int len = checkEvaluable(user);
-    return dataset.sequence(user, 0, split == Split.TEST ? len - 1 : len - 2);
+    return dataset.sequence(user, 0, targetIndex(len, split));
   }
 
   /**

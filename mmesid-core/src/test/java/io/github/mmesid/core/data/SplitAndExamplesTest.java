@@ -92,4 +92,19 @@ class SplitAndExamplesTest {
     assertThrows(IllegalArgumentException.class, () -> TrainingExamples.of(s, 5, -1));
     assertThrows(IllegalArgumentException.class, () -> ex.get(ex.size()));
   }
+
+  @Test
+  void targetIndexIsTheLastOrSecondToLastPosition() {
+    assertEquals(4, LeaveOneOutSplit.targetIndex(5, Split.TEST));
+    assertEquals(3, LeaveOneOutSplit.targetIndex(5, Split.VALID));
+    LeaveOneOutSplit s = LeaveOneOutSplit.of(data());
+    for (int u : s.evaluableUsers()) {
+      for (Split split : Split.values()) {
+        int[] all = data().sequence(u, 0, data().length(u));
+        int at = LeaveOneOutSplit.targetIndex(all.length, split);
+        assertEquals(all[at], s.target(u, split));
+        assertArrayEquals(Arrays.copyOf(all, at), s.history(u, split));
+      }
+    }
+  }
 }
